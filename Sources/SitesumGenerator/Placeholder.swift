@@ -1,0 +1,1 @@
+// Placeholder: the log generator lands here.

@@ -1,0 +1,1 @@
+// Placeholder: the checkpoint store lands here.

@@ -1,0 +1,1 @@
+print("sitesum: not built yet")
