@@ -1,9 +1,24 @@
 /// The whole pipeline over bytes in memory: split into lines, decode, apply,
 /// summarize. For tests and small inputs; the command line streams instead.
 public enum InMemoryRun {
+    /// The state after every line of `input`.
+    public static func state(of input: [UInt8]) -> ActivityState {
+        var ingestor = LineIngestor(state: ActivityState(tracksChanges: false))
+        input.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                _ = ingestor.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), at: UInt64(start))
+                start = end + 1
+            }
+        }
+        return ingestor.state
+    }
+
     /// The exact text sitesum prints for `input`: one line per site, each
     /// ending in "\n", sorted by site id bytewise.
     public static func summary(of input: [UInt8]) -> String {
-        fatalError("engine not built yet")
+        String(decoding: state(of: input).summary().text, as: UTF8.self)
     }
 }

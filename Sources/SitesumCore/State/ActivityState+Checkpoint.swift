@@ -1,0 +1,252 @@
+/// The state as checkpoint records.
+///
+/// A checkpoint holds what was added since the previous one (or everything,
+/// when the store compacts), as a sequence of records that each fit in about
+/// a megabyte, so neither writing nor reading needs a second copy of the
+/// state. Every record starts with a tag byte:
+///
+/// | tag | record | layout after the tag (integers little-endian) |
+/// | --- | --- | --- |
+/// | 1 | site names | first index u32, count u32, count × (varint length, bytes) |
+/// | 2 | people names | as 1 |
+/// | 3 | ids that are not UUIDs | as 1 |
+/// | 4 | UUID ids | count u32, count × (high u64, low u64) |
+/// | 5 | message timestamps | site u32, first index u64, count u32, count × i64 |
+/// | 6 | statuses | site u32, first index u64, count u32, count × (timestamp i64, offset u64, operator << 1 \| online u32) |
+/// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
+/// | 8 | (site, operator) pairs | as 7 |
+///
+/// The first indices let reading check that records arrive in the order they
+/// were written, on top of the store's checksums.
+extension ActivityState {
+    enum RecordTag: UInt8 {
+        case siteNames = 1, peopleNames, otherIDs, uuids, messages, statuses, visitorPairs, operatorPairs
+    }
+
+    /// Target size of one record.
+    static let recordBytes = 1 << 20
+
+    /// Writes the records of everything added since the last
+    /// `markCheckpointed()` — or of the whole state when `full` is true —
+    /// through `emit`, one record per call.
+    public func writeCheckpointRecords(full: Bool, _ emit: ([UInt8]) throws -> Void) throws {
+        precondition(tracksChanges, "writing checkpoints needs a state that tracks changes")
+        try writeNames(.siteNames, sites, from: full ? 0 : committedSites, emit)
+        try writeNames(.peopleNames, people, from: full ? 0 : committedPeople, emit)
+        try writeNames(.otherIDs, otherIDs, from: full ? 0 : committedOtherIDs, emit)
+        if full {
+            var all: [UUIDKey] = []
+            all.reserveCapacity(min(uuids.count, Self.recordBytes / 16))
+            try uuids.forEach { key in
+                all.append(key)
+                if all.count * 16 >= Self.recordBytes {
+                    try emit(Self.uuidRecord(all[...]))
+                    all.removeAll(keepingCapacity: true)
+                }
+            }
+            if !all.isEmpty { try emit(Self.uuidRecord(all[...])) }
+        } else {
+            for chunk in pendingUUIDs.chunks(of: Self.recordBytes / 16) { try emit(Self.uuidRecord(chunk)) }
+        }
+        for (index, site) in activity.enumerated() {
+            try writeColumn(.messages, site: index, from: full ? 0 : site.committedMessages,
+                            count: site.messageTimestamps.count, width: 8, emit) { writer, i in
+                writer.write(site.messageTimestamps[i])
+            }
+            try writeColumn(.statuses, site: index, from: full ? 0 : site.committedStatuses,
+                            count: site.statusCount, width: 20, emit) { writer, i in
+                writer.write(site.statusTimestamps[i])
+                writer.write(site.statusOffsets[i])
+                writer.write(site.statusChanges[i])
+            }
+        }
+        try writePairs(.visitorPairs, full ? nil : pendingVisitorPairs, all: visitorPairs, emit)
+        try writePairs(.operatorPairs, full ? nil : pendingOperatorPairs, all: operatorPairs, emit)
+    }
+
+    /// Forgets what `writeCheckpointRecords` wrote: call once the checkpoint is durable.
+    public func markCheckpointed() {
+        committedSites = sites.count
+        committedPeople = people.count
+        committedOtherIDs = otherIDs.count
+        pendingUUIDs.removeAll()
+        pendingVisitorPairs.removeAll()
+        pendingOperatorPairs.removeAll()
+        for index in activity.indices {
+            activity[index].committedMessages = activity[index].messageTimestamps.count
+            activity[index].committedStatuses = activity[index].statusCount
+        }
+    }
+
+    /// Applies one record written by `writeCheckpointRecords`. Records must
+    /// come in the order they were written, checkpoint after checkpoint.
+    public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer) throws(DecodingError) {
+        var reader = ByteReader(record)
+        guard let tag = RecordTag(rawValue: try reader.read(UInt8.self)) else {
+            throw DecodingError("unknown record tag \(record.first ?? 0)")
+        }
+        switch tag {
+        case .siteNames:
+            try readNames(&reader, into: &sites, "site") { _ in self.activity.append(SiteActivity()) }
+        case .peopleNames:
+            try readNames(&reader, into: &people, "name") { _ in }
+        case .otherIDs:
+            try readNames(&reader, into: &otherIDs, "id") { _ in }
+        case .uuids:
+            let count = Int(try reader.read(UInt32.self))
+            for _ in 0..<count {
+                let key = UUIDKey(high: try reader.read(), low: try reader.read())
+                guard uuids.insert(key) else { throw DecodingError("id stored twice") }
+            }
+        case .messages:
+            let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
+            activity[site].messageTimestamps.reserveCapacity(activity[site].messageTimestamps.count + count)
+            for _ in 0..<count { activity[site].messageTimestamps.append(try reader.read()) }
+        case .statuses:
+            let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
+            for _ in 0..<count {
+                let timestamp: Int64 = try reader.read()
+                let offset: UInt64 = try reader.read()
+                let change: UInt32 = try reader.read()
+                guard Int(change >> 1) < people.count else { throw DecodingError("operator out of range") }
+                activity[site].statusTimestamps.append(timestamp)
+                activity[site].statusOffsets.append(offset)
+                activity[site].statusChanges.append(change)
+            }
+        case .visitorPairs:
+            try readPairs(&reader, into: visitorPairs) { self.activity[$0].visitors += 1 }
+        case .operatorPairs:
+            try readPairs(&reader, into: operatorPairs) { self.activity[$0].operators += 1 }
+        }
+        guard reader.isAtEnd else { throw DecodingError("record has trailing bytes") }
+    }
+
+    // MARK: - Writing
+
+    private func writeNames(_ tag: RecordTag, _ names: Interner, from first: Int, _ emit: ([UInt8]) throws -> Void) throws {
+        var start = first
+        while start < names.count {
+            var writer = ByteWriter(reservingCapacity: Self.recordBytes + 64)
+            writer.write(tag.rawValue)
+            writer.write(UInt32(start))
+            let countPosition = writer.bytes.count
+            writer.write(UInt32(0))
+            var end = start
+            while end < names.count && writer.bytes.count < Self.recordBytes {
+                writer.writeBytes(names.name(end))
+                end += 1
+            }
+            Self.patch(&writer.bytes, at: countPosition, UInt32(end - start))
+            try emit(writer.bytes)
+            start = end
+        }
+    }
+
+    private static func uuidRecord(_ keys: ArraySlice<UUIDKey>) -> [UInt8] {
+        var writer = ByteWriter(reservingCapacity: 5 + keys.count * 16)
+        writer.write(RecordTag.uuids.rawValue)
+        writer.write(UInt32(keys.count))
+        for key in keys {
+            writer.write(key.high)
+            writer.write(key.low)
+        }
+        return writer.bytes
+    }
+
+    private func writeColumn(
+        _ tag: RecordTag, site: Int, from first: Int, count: Int, width: Int,
+        _ emit: ([UInt8]) throws -> Void, element: (inout ByteWriter, Int) -> Void
+    ) throws {
+        let perRecord = Self.recordBytes / width
+        var start = first
+        while start < count {
+            let end = min(count, start + perRecord)
+            var writer = ByteWriter(reservingCapacity: 17 + (end - start) * width)
+            writer.write(tag.rawValue)
+            writer.write(UInt32(site))
+            writer.write(UInt64(start))
+            writer.write(UInt32(end - start))
+            for i in start..<end { element(&writer, i) }
+            try emit(writer.bytes)
+            start = end
+        }
+    }
+
+    private func writePairs(_ tag: RecordTag, _ pending: [PairKey]?, all: FlatSet<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
+        var batch: [PairKey] = []
+        func flush() throws {
+            var writer = ByteWriter(reservingCapacity: 5 + batch.count * 8)
+            writer.write(tag.rawValue)
+            writer.write(UInt32(batch.count))
+            for pair in batch { writer.write(pair.value) }
+            try emit(writer.bytes)
+            batch.removeAll(keepingCapacity: true)
+        }
+        let perRecord = Self.recordBytes / 8
+        if let pending {
+            for chunk in pending.chunks(of: perRecord) {
+                batch.append(contentsOf: chunk)
+                try flush()
+            }
+        } else {
+            try all.forEach { pair in
+                batch.append(pair)
+                if batch.count == perRecord { try flush() }
+            }
+            if !batch.isEmpty { try flush() }
+        }
+    }
+
+    private static func patch(_ bytes: inout [UInt8], at position: Int, _ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { raw in
+            for i in 0..<4 { bytes[position + i] = raw[i] }
+        }
+    }
+
+    // MARK: - Reading
+
+    private func readNames(
+        _ reader: inout ByteReader, into names: inout Interner, _ what: String, added: (Int) -> Void
+    ) throws(DecodingError) {
+        let first = Int(try reader.read(UInt32.self))
+        let count = Int(try reader.read(UInt32.self))
+        guard first == names.count else { throw DecodingError("\(what) names out of order") }
+        for _ in 0..<count {
+            let (index, inserted) = names.intern(try reader.readBytes())
+            guard inserted else { throw DecodingError("\(what) stored twice") }
+            added(Int(index))
+        }
+    }
+
+    private func readColumnHeader(
+        _ reader: inout ByteReader, existing: (Int) -> Int
+    ) throws(DecodingError) -> (site: Int, count: Int) {
+        let site = Int(try reader.read(UInt32.self))
+        let first = try reader.read(UInt64.self)
+        let count = Int(try reader.read(UInt32.self))
+        guard site < activity.count else { throw DecodingError("site out of range") }
+        guard first == UInt64(existing(site)) else { throw DecodingError("column out of order") }
+        return (site, count)
+    }
+
+    private func readPairs(
+        _ reader: inout ByteReader, into set: FlatSet<PairKey>, counted: (Int) -> Void
+    ) throws(DecodingError) {
+        let count = Int(try reader.read(UInt32.self))
+        for _ in 0..<count {
+            let pair = PairKey(try reader.read(UInt64.self))
+            guard Int(pair.site) < activity.count, Int(pair.person) < people.count else {
+                throw DecodingError("pair out of range")
+            }
+            guard set.insert(pair) else { throw DecodingError("pair stored twice") }
+            counted(Int(pair.site))
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
+    }
+}

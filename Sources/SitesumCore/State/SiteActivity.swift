@@ -1,0 +1,26 @@
+/// What one site has accumulated: columns that only grow.
+///
+/// Messages keep only their timestamp: whether a message is a chat or an email
+/// depends on nothing else, and messages at the same timestamp all see the
+/// same online state (statuses at that timestamp apply first). Statuses keep
+/// their file offset too, because among statuses at one timestamp the later
+/// line wins.
+@usableFromInline
+struct SiteActivity {
+    @usableFromInline var messageTimestamps: [Int64] = []
+    @usableFromInline var statusTimestamps: [Int64] = []
+    /// Byte offset of each status line in the input: its place in file order.
+    @usableFromInline var statusOffsets: [UInt64] = []
+    /// `operator << 1 | online` for each status.
+    @usableFromInline var statusChanges: [UInt32] = []
+    /// Distinct visitors and operators, kept as counts: the pairs live in the state's pair sets.
+    @usableFromInline var visitors = 0
+    @usableFromInline var operators = 0
+    /// How much of each column the last checkpoint holds.
+    @usableFromInline var committedMessages = 0
+    @usableFromInline var committedStatuses = 0
+
+    @usableFromInline init() {}
+
+    @inlinable var statusCount: Int { statusTimestamps.count }
+}

@@ -1,0 +1,111 @@
+/// One output line: a site's counts.
+public struct SiteSummary: Equatable, Sendable {
+    /// The site id as it was written (escapes decoded).
+    public var site: [UInt8]
+    /// Messages while at least one operator was online (chats).
+    public var messages: Int
+    /// Messages while no operator was online.
+    public var emails: Int
+    /// Distinct operators with a status event for the site.
+    public var operators: Int
+    /// Distinct visitors with a message for the site.
+    public var visitors: Int
+
+    public init(site: [UInt8], messages: Int, emails: Int, operators: Int, visitors: Int) {
+        self.site = site
+        self.messages = messages
+        self.emails = emails
+        self.operators = operators
+        self.visitors = visitors
+    }
+
+    /// `1,messages=4,emails=4,operators=2,visitors=5` followed by "\n".
+    public var line: [UInt8] {
+        var text = site
+        text.append(contentsOf: ",messages=\(messages),emails=\(emails),operators=\(operators),visitors=\(visitors)\n".utf8)
+        return text
+    }
+}
+
+extension Array where Element == SiteSummary {
+    /// The summary as sitesum prints it: every site's line, in order.
+    public var text: [UInt8] { flatMap(\.line) }
+}
+
+extension ActivityState {
+    /// The summary: one entry per site, sorted by site id bytewise.
+    ///
+    /// Each site is swept once. Its statuses are sorted by (timestamp, file
+    /// offset) and replayed to find the instants where the site's online state
+    /// flips; each message then looks up the state in force at its timestamp.
+    /// Statuses at a message's own timestamp count, since they apply first.
+    public func summary() -> [SiteSummary] {
+        var order = Array(0..<activity.count)
+        order.sort { lexicographicallyPrecedes(sites.name($0), sites.name($1)) }
+        var operatorOnline = [UInt8](repeating: 0, count: people.count)
+        return order.map { index in
+            let site = activity[index]
+            let flips = onlineFlips(site, scratch: &operatorOnline)
+            var chats = 0
+            for timestamp in site.messageTimestamps where isOnline(at: timestamp, flips) {
+                chats += 1
+            }
+            return SiteSummary(
+                site: Array(sites.name(index)),
+                messages: chats,
+                emails: site.messageTimestamps.count - chats,
+                operators: site.operators,
+                visitors: site.visitors
+            )
+        }
+    }
+
+    /// The timestamps at which the site's online state changes, with the state
+    /// after all statuses at that timestamp. Starts offline.
+    func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [(timestamp: Int64, online: Bool)] {
+        var order = Array(0..<site.statusCount)
+        order.sort {
+            let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
+            return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
+        }
+        var flips: [(timestamp: Int64, online: Bool)] = []
+        var onlineOperators = 0
+        var position = 0
+        while position < order.count {
+            let timestamp = site.statusTimestamps[order[position]]
+            while position < order.count && site.statusTimestamps[order[position]] == timestamp {
+                let change = site.statusChanges[order[position]]
+                let person = Int(change >> 1)
+                let online: UInt8 = UInt8(change & 1)
+                onlineOperators += Int(online) - Int(operatorOnline[person])
+                operatorOnline[person] = online
+                position += 1
+            }
+            let online = onlineOperators > 0
+            if online != (flips.last?.online ?? false) {
+                flips.append((timestamp, online))
+            }
+        }
+        // Leave the scratch all zero for the next site.
+        for index in 0..<site.statusCount {
+            operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
+        }
+        return flips
+    }
+
+    /// The state in force at `timestamp`: that of the last flip at or before it.
+    func isOnline(at timestamp: Int64, _ flips: [(timestamp: Int64, online: Bool)]) -> Bool {
+        var low = 0
+        var high = flips.count
+        while low < high {
+            let middle = (low + high) / 2
+            if flips[middle].timestamp <= timestamp { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 && flips[low - 1].online
+    }
+}
+
+@inlinable
+func lexicographicallyPrecedes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    a.lexicographicallyPrecedes(b)
+}
