@@ -1,1 +1,6 @@
-print("sitesum: not built yet")
+import SitesumCLI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(SitesumMain.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// SIGINT and SIGTERM ask a run to stop after the current line, save a
+/// checkpoint and exit. The handler only records the signal; the run loop
+/// polls it. A second signal of the same kind kills the process at once, as
+/// users expect when they press Ctrl-C twice.
+enum InterruptSignal {
+    private static let received = Atomic<Int32>(0)
+
+    /// The signal received so far, or 0.
+    static var pending: Int32 { received.load(ordering: .relaxed) }
+
+    static func install() {
+        // Touch the atomic before a handler can run, so the handler never
+        // triggers its lazy initialisation.
+        _ = pending
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { number in
+                InterruptSignal.received.store(number, ordering: .relaxed)
+                signal(number, SIG_DFL)
+            }
+        }
+    }
+
+    /// The exit status for a signal: 128 + its number.
+    static func exitCode(for number: Int32) -> ExitCode {
+        number == SIGINT ? .interrupted : .terminated
+    }
+
+    static func name(_ number: Int32) -> String {
+        number == SIGINT ? "SIGINT" : "SIGTERM"
+    }
+}

@@ -1,0 +1,328 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SitesumCore
+import SitesumStore
+
+/// One summarising run: line reader → event decoder → activity state, with a
+/// checkpoint every `saveInterval` events and a resume from the newest good
+/// one at the start.
+final class Runner {
+    /// Compact the checkpoint chain into one segment once it has this many.
+    static let compactionSegments = 32
+
+    private let options: RunOptions
+    private let console: Console
+    private var ingestor: LineIngestor
+    private var state: ActivityState { ingestor.state }
+    private let file: FileDescriptor
+    private let fileStatus: FileStatus
+    private var store: CheckpointStore?
+
+    /// The input offset the newest checkpoint covers, and the tally then.
+    private var committedOffset: UInt64 = 0
+    private var linesAtCheckpoint: UInt64 = 0
+    /// Where the save interval counts from: the last checkpoint attempt.
+    private var nonBlankAtAttempt: UInt64 = 0
+    private var checkpointsWritten = 0
+    private var checkpointFailures = 0
+    private var resumedAt: (offset: UInt64, line: UInt64)?
+    private var bytesRead: UInt64 = 0
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+
+    init(options: RunOptions, console: Console) throws(Failure) {
+        self.options = options
+        self.console = console
+        started = clock.now
+        do {
+            file = try FileDescriptor.open(options.inputPath, O_RDONLY | O_CLOEXEC)
+        } catch {
+            throw Failure(.noInput, "cannot open input '\(options.inputPath)': \(error.errno)")
+        }
+        do {
+            fileStatus = try file.status()
+        } catch {
+            file.close()
+            throw Failure(.noInput, "cannot open input '\(options.inputPath)': \(error.errno)")
+        }
+        if !fileStatus.isRegularFile && fileStatus.isDirectory {
+            file.close()
+            throw Failure(.noInput, "cannot open input '\(options.inputPath)': it is a directory")
+        }
+        ingestor = LineIngestor(state: ActivityState(tracksChanges: options.checkpoints && fileStatus.isRegularFile))
+    }
+
+    deinit {
+        store?.close()
+        file.close()
+    }
+
+    /// Runs to the end of the input and returns the summary to print.
+    func run() throws(Failure) -> [UInt8] {
+        try openStore()
+        if let summary = try resume() {
+            try checkStrict()
+            return summary
+        }
+        try checkStrict()
+        try readInput()
+        let summary = state.summary().text
+        checkpoint(at: committedOffsetCandidate, summary: summary)
+        return summary
+    }
+
+    /// Statistics for the end of the run.
+    func reportEnd() {
+        let tally = state.tally
+        if tally.malformed > 0 {
+            let first = tally.firstMalformed.first.map { " (first: \($0))" } ?? ""
+            console.warning("\(tally.malformed) malformed line\(tally.malformed == 1 ? "" : "s") skipped\(first)")
+        }
+        if checkpointFailures > 0 {
+            console.warning("\(checkpointFailures) checkpoint\(checkpointFailures == 1 ? "" : "s") could not be saved")
+        }
+        guard !console.quiet, options.stats || console.showsProgress else { return }
+        let seconds = Self.seconds(clock.now - started)
+        let speed = seconds > 0 ? Double(bytesRead) / seconds / 1e6 : 0
+        console.write(
+            "sitesum: stats lines=\(tally.lines) events=\(tally.events) duplicates=\(tally.duplicates)"
+            + " malformed=\(tally.malformed) blank=\(tally.blank) sites=\(state.siteCount)"
+            + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
+            + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
+            + " bytes-read=\(bytesRead) elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
+        )
+    }
+
+    // MARK: - Checkpoints
+
+    private func openStore() throws(Failure) {
+        guard options.checkpoints else { return }
+        guard fileStatus.isRegularFile else {
+            console.notice("'\(options.inputPath)' is not a regular file: running without checkpoints")
+            return
+        }
+        do {
+            let path = try FileSystem.realPath(options.inputPath)
+            store = try CheckpointStore(cacheDirectory: options.cacheDirectory, inputPath: path)
+        } catch let error as CheckpointError {
+            switch error {
+            case .busy(let path):
+                throw Failure(.cannotCreate, "the cache entry '\(path)' is in use by another sitesum run on the same input; wait for it, or use another --cache-dir")
+            default:
+                throw Failure(.cannotCreate, "\(error)")
+            }
+        } catch {
+            throw Failure(.cannotCreate, "cannot use cache directory '\(options.cacheDirectory)': \(error)")
+        }
+        if options.clearCache, let store {
+            do {
+                try store.removeAllCheckpoints()
+            } catch {
+                throw Failure(.cannotCreate, "cannot clear the checkpoints in '\(store.entryDirectory)': \(error)")
+            }
+            console.notice("cleared the checkpoints of '\(options.inputPath)'")
+        }
+    }
+
+    /// Loads the newest usable checkpoint. Returns the stored summary when the
+    /// input is exactly what a finished run read; otherwise prepares the state
+    /// and offset to continue from (or leaves them at the start).
+    private func resume() throws(Failure) -> [UInt8]? {
+        guard let store, let manifest = store.loadNewest(warn: { console.warning($0) }) else { return nil }
+        let metadata: CheckpointMetadata
+        do {
+            metadata = try CheckpointMetadata.decode(manifest.metadata)
+        } catch {
+            startOver("the checkpoint in '\(store.entryDirectory)' cannot be read (\(error))")
+            return nil
+        }
+        if let problem = try inputChange(since: manifest.input, metadata: metadata) {
+            startOver(problem)
+            return nil
+        }
+        let offset = manifest.input.offset
+        resumedAt = (offset, metadata.tally.lines)
+        committedOffset = offset
+        linesAtCheckpoint = metadata.tally.lines
+        nonBlankAtAttempt = metadata.tally.nonBlank
+        if let summary = metadata.summary, fileStatus.size == offset {
+            state.tally = metadata.tally
+            console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
+            return summary
+        }
+        do {
+            try store.readRecords(of: manifest) { record in try state.applyCheckpointRecord(record) }
+        } catch {
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+            resumedAt = nil
+            committedOffset = 0
+            linesAtCheckpoint = 0
+            nonBlankAtAttempt = 0
+            startOver("the checkpoint in '\(store.entryDirectory)' cannot be loaded (\(error))")
+            return nil
+        }
+        state.tally = metadata.tally
+        state.markCheckpointed()
+        let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
+        console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")
+        return nil
+    }
+
+    /// Why the input is no longer the one the checkpoint was made from, or nil.
+    private func inputChange(since identity: InputIdentity, metadata: CheckpointMetadata) throws(Failure) -> String? {
+        let path = options.inputPath
+        if metadata.maxLineLength != options.maxLineLength {
+            return "the checkpoint was made with --max-line-length \(metadata.maxLineLength), not \(options.maxLineLength)"
+        }
+        if identity.device != fileStatus.device || identity.inode != fileStatus.inode {
+            return "'\(path)' is not the file the checkpoint was made from (replaced or rotated)"
+        }
+        if fileStatus.size < identity.offset {
+            return "'\(path)' is shorter than when the checkpoint was made (\(fileStatus.size) < \(identity.offset) bytes): truncated"
+        }
+        let fingerprint: UInt64
+        do {
+            fingerprint = try InputFingerprint.compute(file: file, upTo: identity.offset)
+        } catch {
+            throw Failure(.ioError, "cannot read '\(path)': \(error)")
+        }
+        if fingerprint != identity.fingerprint {
+            return "the first \(identity.offset) bytes of '\(path)' changed since the checkpoint was made (rewritten)"
+        }
+        return nil
+    }
+
+    private func startOver(_ reason: String) {
+        console.warning("\(reason); starting over from the beginning")
+        do {
+            try store?.removeAllCheckpoints()
+        } catch {
+            console.warning("cannot remove the old checkpoints: \(error)")
+        }
+    }
+
+    /// The offset a checkpoint taken now would cover: the end of the last
+    /// complete line applied.
+    private var committedOffsetCandidate: UInt64 = 0
+    /// Set once an unterminated last line is in the state: it is counted in
+    /// the summary but must never be committed, since a writer may still be
+    /// completing it; the next run reads it again, whole.
+    private var holdsUnterminatedLine = false
+
+    /// Commits the state as covering bytes [0, offset). A failure is reported
+    /// and the run goes on: the previous checkpoint stays, and the next
+    /// attempt includes everything since it.
+    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil) {
+        nonBlankAtAttempt = state.tally.nonBlank
+        guard let store, !holdsUnterminatedLine else { return }
+        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
+        do {
+            let identity = InputIdentity(
+                device: fileStatus.device, inode: fileStatus.inode, offset: offset,
+                fingerprint: try InputFingerprint.compute(file: file, upTo: offset))
+            let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
+            let compact = store.segmentCount >= Self.compactionSegments
+            try store.commit(input: identity, metadata: metadata.encoded(), replacingAll: compact) { writer in
+                try state.writeCheckpointRecords(full: compact) { record in try writer.append(record) }
+            }
+            state.markCheckpointed()
+            checkpointsWritten += 1
+            committedOffset = offset
+            linesAtCheckpoint = state.tally.lines
+        } catch {
+            checkpointFailures += 1
+            console.warning("could not save a checkpoint at byte \(offset) in '\(store.entryDirectory)': \(error); the previous checkpoint is kept")
+        }
+    }
+
+    // MARK: - Reading
+
+    private func checkStrict() throws(Failure) {
+        if options.strict, let first = state.tally.firstMalformed.first {
+            throw Failure(.malformedInput, "\(first) (--strict)")
+        }
+    }
+
+    /// Reads from the committed offset to the end of the input.
+    private func readInput() throws(Failure) {
+        let reader: LineReader
+        do {
+            reader = try LineReader(file: file, startingAt: committedOffset,
+                                    maxLineLength: options.maxLineLength, blockSize: options.blockSize)
+        } catch {
+            throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+        }
+        committedOffsetCandidate = committedOffset
+        let readStart = clock.now
+        let startOffset = committedOffset
+        var linesSinceProgress = 0
+        while true {
+            let next: Line?
+            do {
+                next = try reader.next()
+            } catch {
+                throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+            }
+            guard let line = next else { break }
+            if !line.isTerminated {
+                checkpoint(at: committedOffsetCandidate)
+                holdsUnterminatedLine = true
+            }
+            let outcome = line.isTooLong
+                ? ingestor.ingestTooLong(at: line.start, length: line.end - line.start - (line.isTerminated ? 1 : 0),
+                                         limit: options.maxLineLength)
+                : ingestor.ingest(line.bytes, at: line.start)
+            bytesRead = line.end - startOffset
+            if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
+            guard line.isTerminated else { break }
+            committedOffsetCandidate = line.end
+            if store != nil && state.tally.nonBlank - nonBlankAtAttempt >= UInt64(options.saveInterval) {
+                checkpoint(at: line.end)
+            }
+            let signal = InterruptSignal.pending
+            if signal != 0 { throw interrupted(by: signal) }
+            linesSinceProgress += 1
+            if linesSinceProgress == 8192 {
+                linesSinceProgress = 0
+                let seconds = Self.seconds(clock.now - readStart)
+                console.progress(done: line.end, total: max(fileStatus.size, line.end),
+                                 bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
+            }
+        }
+        console.clearProgress()
+        let signal = InterruptSignal.pending
+        if signal != 0 { throw interrupted(by: signal) }
+    }
+
+    /// Reports a malformed line: the first few as warnings, all under `--strict` as the error that stops the run.
+    private func reportMalformed(_ reason: MalformedReason, at offset: UInt64) throws(Failure) {
+        let tally = state.tally
+        let line = MalformedLine(line: tally.lines, offset: offset, reason: reason.description)
+        if options.strict { throw Failure(.malformedInput, "\(line) (--strict)") }
+        if tally.malformed <= UInt64(Tally.reportLimit) {
+            console.warning("skipped malformed \(line)")
+        } else if tally.malformed == UInt64(Tally.reportLimit) + 1 {
+            console.warning("more malformed lines: counted, not reported")
+        }
+    }
+
+    private func interrupted(by signal: Int32) -> Failure {
+        console.clearProgress()
+        checkpoint(at: committedOffsetCandidate)
+        let name = InterruptSignal.name(signal)
+        let message: String
+        if store == nil {
+            message = "stopped by \(name) at line \(state.tally.lines); no checkpoint (checkpoints are off), a new run starts over"
+        } else if committedOffset == committedOffsetCandidate {
+            message = "stopped by \(name) after line \(state.tally.lines); checkpoint saved at byte \(committedOffset). Run the same command again to resume"
+        } else {
+            message = "stopped by \(name) after line \(state.tally.lines); the checkpoint could not be saved, a new run resumes from byte \(committedOffset)"
+        }
+        return Failure(InterruptSignal.exitCode(for: signal), message)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Testing
+
+/// The built binary, driven as a user would drive it.
+@Suite(.serialized) struct EndToEndTests {
+    @Test func shippedSampleMatchesItsExpectedOutput() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("input_data").path)
+            .filter { $0.hasSuffix(".jsonl") }
+        #expect(!inputs.isEmpty)
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        for input in inputs {
+            let expected = try String(contentsOf: root.appendingPathComponent("output_data")
+                .appendingPathComponent(input.replacingOccurrences(of: ".jsonl", with: ".expected")), encoding: .utf8)
+            let result = try harness.run(["--no-checkpoint", root.appendingPathComponent("input_data/\(input)").path])
+            #expect(result.status == 0)
+            #expect(result.stdout == expected, "\(input)")
+        }
+    }
+
+    @Test func originalSmallInputWhenPresent() throws {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        var sample: URL?
+        for _ in 0..<6 {
+            folder = folder.deletingLastPathComponent()
+            let candidate = folder.appendingPathComponent("shared/reference/small_input")
+            if FileManager.default.fileExists(atPath: candidate.path) { sample = candidate; break }
+        }
+        guard let sample else { return }  // Not shipped with the project: nothing to check.
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let result = try harness.run(["--no-checkpoint", sample.path])
+        #expect(result.status == 0)
+        #expect(result.stdout == "1,messages=4,emails=4,operators=2,visitors=5\n")
+    }
+
+    @Test func killNineAtSeveralPointsThenResumeEqualsUninterrupted() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 60_000, seed: 11), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        var kills = 0
+        for interval in [1_500, 4_000, 700, 9_000, 2_500] {
+            let previous = harness.newestManifest()
+            let started = try harness.start(["-s", "\(interval)", "--stats", "log.jsonl"])
+            if harness.waitForCheckpoint(after: previous, process: started.0) {
+                kill(started.0.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            let result = try harness.finish(started)
+            if result.status == 0 { #expect(result.stdout == expected) }
+        }
+        #expect(kills >= 2, "the runs ended before they could be killed")
+        let final = try harness.run(["--stats", "log.jsonl"])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(final.stdout == expected)
+        #expect(final.stats["resumed-offset"] != "0", "\(final.stderr)")
+    }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func signalSavesACheckpointAndExits(signal: Int32, status: Int32) throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 60_000, seed: 12), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        let started = try harness.start(["-s", "3000", "log.jsonl"])
+        guard harness.waitForCheckpoint(after: nil, process: started.0) else {
+            Issue.record("no checkpoint appeared")
+            return
+        }
+        kill(started.0.processIdentifier, signal)
+        let stopped = try harness.finish(started)
+        #expect(stopped.status == status, "\(stopped.stderr)")
+        #expect(stopped.stdout.isEmpty)
+        #expect(stopped.stderr.contains("Run the same command again to resume"), "\(stopped.stderr)")
+        let resumed = try harness.run(["--stats", "log.jsonl"])
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout == expected)
+        #expect(resumed.stats["resumed-offset"] != "0")
+    }
+
+    @Test func unchangedInputIsAnsweredFromTheCheckpoint() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 5_000, seed: 3), to: "log.jsonl")
+        let first = try harness.run(["--stats", "log.jsonl"])
+        let second = try harness.run(["--stats", "log.jsonl"])
+        #expect(first.status == 0 && second.status == 0)
+        #expect(second.stdout == first.stdout)
+        #expect(second.stats["bytes-read"] == "0")
+        #expect(second.stats["malformed"] == first.stats["malformed"])
+        #expect(second.stats["duplicates"] == first.stats["duplicates"])
+        #expect(second.stderr.contains("unchanged"))
+    }
+
+    @Test func appendedLinesAreTheOnlyBytesRead() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let all = harness.generate(lines: 8_000, seed: 4)
+        let cut = all.prefix(all.count / 2).lastIndex(of: UInt8(ascii: "\n"))! + 1
+        try harness.write(Array(all[..<cut]), to: "log.jsonl")
+        #expect(try harness.run(["log.jsonl"]).status == 0)
+        try harness.append(Array(all[cut...]), to: "log.jsonl")
+        let grown = try harness.run(["--stats", "log.jsonl"])
+        #expect(grown.stdout == (try harness.reference("log.jsonl")))
+        #expect(grown.stats["resumed-offset"] == "\(cut)")
+        #expect(grown.stats["bytes-read"] == "\(all.count - cut)")
+        #expect(grown.stats["lines"] == (try harness.run(["--no-checkpoint", "--stats", "log.jsonl"])).stats["lines"])
+    }
+
+    @Test func unterminatedLastLineIsCountedButNotCommitted() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let line = #"{"id":"u1","type":"message","from":"v9","site_id":"42","timestamp":7,"data":{}}"#
+        let head = harness.generate(lines: 1_000, seed: 5)
+        let split = line.utf8.count / 2
+        try harness.write(head + Array(line.utf8), to: "log.jsonl")
+        let whole = try harness.run(["log.jsonl"])
+        #expect(whole.stdout == (try harness.reference("log.jsonl")))
+        #expect(whole.stdout.contains("42,messages=0,emails=1"))
+        // A writer that was halfway through the line when the file was read.
+        try harness.write(head + Array(line.utf8.prefix(split)), to: "other.jsonl")
+        _ = try harness.run(["other.jsonl"])
+        try harness.append(Array(line.utf8.dropFirst(split)) + [10], to: "other.jsonl")
+        let completed = try harness.run(["--stats", "other.jsonl"])
+        #expect(completed.stdout == (try harness.reference("other.jsonl")))
+        #expect(completed.stdout.contains("42,messages=0,emails=1"))
+        #expect(completed.stats["resumed-offset"] == "\(head.count)")
+    }
+
+    @Test func replacedOrTruncatedInputStartsOver() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3_000, seed: 6), to: "log.jsonl")
+        _ = try harness.run(["log.jsonl"])
+        // Same path, other content: a new file (rotation).
+        try FileManager.default.removeItem(atPath: harness.path("log.jsonl"))
+        try harness.write(harness.generate(lines: 3_000, seed: 7), to: "log.jsonl")
+        let replaced = try harness.run(["--stats", "log.jsonl"])
+        #expect(replaced.stdout == (try harness.reference("log.jsonl")))
+        #expect(replaced.stderr.contains("starting over"))
+        #expect(replaced.stats["resumed-offset"] == "0")
+        // Truncated in place.
+        let shorter = harness.generate(lines: 1_000, seed: 8)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("log.jsonl")))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(shorter))
+        try handle.close()
+        let truncated = try harness.run(["--stats", "log.jsonl"])
+        #expect(truncated.stdout == (try harness.reference("log.jsonl")))
+        #expect(truncated.stderr.contains("truncated"))
+        // Rewritten in place with other bytes of the same size.
+        var rewritten = shorter
+        rewritten[10] = rewritten[10] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        try harness.write(rewritten, to: "log.jsonl")
+        let changed = try harness.run(["--stats", "log.jsonl"])
+        #expect(changed.stdout == (try harness.reference("log.jsonl")))
+        #expect(changed.stderr.contains("changed since the checkpoint"))
+    }
+
+    @Test func damagedCheckpointIsNamedAndRecoveredFrom() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 6_000, seed: 9), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        _ = try harness.run(["-s", "1000", "log.jsonl"])
+        let manifest = try #require(harness.newestManifest())
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: manifest)))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: manifest))
+        let result = try harness.run(["--stats", "log.jsonl"])
+        #expect(result.status == 0)
+        #expect(result.stdout == expected)
+        #expect(result.stderr.contains((manifest as NSString).lastPathComponent), "\(result.stderr)")
+    }
+
+    @Test func clearCache() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 2_000, seed: 10), to: "log.jsonl")
+        _ = try harness.run(["log.jsonl"])
+        let cleared = try harness.run(["-c", "--stats", "log.jsonl"])
+        #expect(cleared.status == 0)
+        #expect(cleared.stats["resumed-offset"] == "0")
+        #expect(cleared.stats["bytes-read"] != "0")
+        let removed = try harness.run(["--clear-cache"])
+        #expect(removed.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: harness.path(".sitesum-cache")))
+        #expect(try harness.run(["--clear-cache"]).status == 0)
+    }
+
+    @Test func noCheckpointLeavesNoCache() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 500, seed: 13), to: "log.jsonl")
+        #expect(try harness.run(["--no-checkpoint", "log.jsonl"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: harness.path(".sitesum-cache")))
+    }
+
+    @Test func inputsSharingACacheDirectoryStayApart() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 2_000, seed: 14), to: "a.jsonl")
+        try harness.write(harness.generate(lines: 2_000, seed: 15), to: "b.jsonl")
+        for _ in 0..<2 {
+            for name in ["a.jsonl", "b.jsonl"] {
+                let result = try harness.run(["--cache-dir", "shared", name])
+                #expect(result.stdout == (try harness.reference(name)))
+                #expect(!result.stderr.contains("starting over"))
+            }
+        }
+    }
+
+    @Test func malformedLinesAreReportedWithLineAndByte() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        var lines: [String] = []
+        for i in 0..<15 {
+            lines.append(#"{"id":"a\#(i)","type":"message","from":"v","site_id":"1","timestamp":\#(i)}"#)
+            lines.append(#"{"id":"b\#(i)","type":"message"#)
+        }
+        try harness.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: "log.jsonl")
+        let result = try harness.run(["--stats", "log.jsonl"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "1,messages=0,emails=15,operators=0,visitors=1\n")
+        let reports = result.stderr.split(separator: "\n").filter { $0.contains("skipped malformed line") }
+        #expect(reports.count == 10)
+        #expect(reports.first?.contains("line 2 (byte ") == true)
+        #expect(result.stderr.contains("15 malformed lines skipped"))
+        #expect(result.stats["malformed"] == "15")
+    }
+
+    @Test func exitCodes() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        #expect(try harness.run(["--bogus"]).status == 64)
+        #expect(try harness.run([]).status == 64)
+        #expect(try harness.run(["a", "b"]).status == 64)
+        let missing = try harness.run(["missing.jsonl"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("missing.jsonl"))
+        #expect(try harness.run([harness.directory.path]).status == 66)
+        try harness.write(Array(#"{"id":"x","type":"message","from":"v","site_id":"1","timestamp":1}"#.utf8) + [10] + Array("{oops\n".utf8), to: "bad.jsonl")
+        let strict = try harness.run(["--strict", "bad.jsonl"])
+        #expect(strict.status == 65)
+        #expect(strict.stderr.contains("line 2"))
+        #expect(strict.stdout.isEmpty)
+        #expect(try harness.run(["bad.jsonl"]).status == 0)
+        // Strict after a lenient run that already skipped the line: still refused.
+        #expect(try harness.run(["--strict", "bad.jsonl"]).status == 65)
+        try harness.write([], to: "blocker")
+        let cache = try harness.run(["--cache-dir", "blocker/cache", "bad.jsonl"])
+        #expect(cache.status == 73)
+        #expect(cache.stderr.contains("blocker/cache"), "\(cache.stderr)")
+    }
+
+    @Test func generateIsDeterministic() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let a = try harness.run(["generate", "--lines", "300", "--seed", "5", "-o", "a.jsonl"])
+        let b = try harness.run(["generate", "--lines", "300", "--seed", "5", "-o", "b.jsonl"])
+        #expect(a.status == 0 && b.status == 0)
+        let first = try Data(contentsOf: URL(fileURLWithPath: harness.path("a.jsonl")))
+        #expect(first == (try Data(contentsOf: URL(fileURLWithPath: harness.path("b.jsonl")))))
+        #expect(first.filter { $0 == 10 }.count == 300)
+    }
+}
