@@ -19,7 +19,9 @@ public enum FileSystem {
         case .fileExists:
             if let status = try? status(atPath: path), status.isDirectory { return }
             throw SystemError(operation: "create directory", path: path, errno: .notDirectory)
-        case .noSuchFileOrDirectory:
+        case .noSuchFileOrDirectory, .notDirectory:
+            // Create (or find the culprit among) the parents, so an error names the
+            // component that is missing or not a directory.
             let parent = parentDirectory(of: path)
             guard parent != path, !parent.isEmpty else {
                 throw SystemError(operation: "create directory", path: path, errno: error)
