@@ -1,9 +1,40 @@
-/// Decodes one line of the log into a `RawEvent` (placeholder until the
-/// scanner lands).
+/// Decodes one line of the log into a `RawEvent`, or says why the line is
+/// malformed, following the "Input" rules of SPEC.md.
+///
+/// It is a scanner specialised to the event schema, working on the line's raw
+/// UTF-8 bytes: it accepts all of JSON (any key order, whitespace, escapes,
+/// unknown keys holding any value at any depth) but keeps only the fields an
+/// event needs, as views into the line, or into scratch memory the decoder
+/// owns when escapes had to be decoded. That memory is allocated once and
+/// reused, growing only for a longer line than any before, so decoding does
+/// not allocate per line.
+///
+/// Copies of a decoder share nothing observable: a copy that decodes while
+/// another copy still holds the storage gets storage of its own first.
 public struct EventDecoder {
+    private var storage = DecoderStorage()
+
     public init() {}
 
+    /// Decodes `line`, one line WITHOUT its "\n" (a trailing "\r" may still be
+    /// there: it is JSON whitespace).
+    ///
+    /// The views in a returned event stay valid until the next call to
+    /// `decode` on this decoder, and only while `line`'s bytes are alive.
     public mutating func decode(_ line: UnsafeRawBufferPointer) -> DecodeResult {
-        .malformed(MalformedReason(column: 0, message: "decoder not built yet"))
+        guard let base = line.baseAddress, line.count > 0 else { return .blank }
+        if !isKnownUniquelyReferenced(&storage) { storage = DecoderStorage() }
+        var scanner = LineScanner(base: base, count: line.count, storage: storage)
+        let start = scanner.skipWhitespace(0)
+        if start == line.count { return .blank }
+        do throws(MalformedReason) {
+            return .event(try scanner.parseEvent(at: start))
+        } catch {
+            return .malformed(error)
+        }
     }
 }
+
+// Safe to send: the only reference a decoder holds is its storage, which it
+// only writes to while it is the storage's sole owner (see `decode`).
+extension EventDecoder: @unchecked Sendable {}

@@ -1,1 +1,0 @@
-// Placeholder: the log generator lands here.

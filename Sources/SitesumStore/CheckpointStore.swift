@@ -1,0 +1,465 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns one input's entry in a cache directory: finds the newest intact checkpoint,
+/// streams its state back, and commits new checkpoints atomically and incrementally.
+///
+/// The state is opaque records; each commit writes only what the caller appends (a
+/// delta) as a new immutable segment, plus a small manifest listing the segments
+/// that make up the state. The manifest's rename is the commit point. The file format,
+/// the commit protocol and the recovery rules are documented on ``CheckpointFormat``.
+///
+/// One process at a time: the entry's `LOCK` file is held with `flock` from `init`
+/// until ``close()`` (or deinit), and the kernel drops it if the process dies.
+public final class CheckpointStore {
+    /// The entry's directory: `<cacheDirectory>/<entryName(forInputPath:)>`.
+    public let entryDirectory: String
+    /// The input path this entry is for.
+    public let inputPath: String
+    /// Called at each step of a commit, in order; throwing from it fails the commit
+    /// there, exactly as an I/O error at that point would. For tests and fault injection.
+    public var commitHook: ((CommitStep) throws -> Void)?
+
+    private var lock: FileDescriptor?
+    /// The checkpoint the next commit appends to.
+    private var base: Manifest?
+    /// The largest generation this process has committed, so names are never reused
+    /// even if every file with a larger one was removed meanwhile.
+    private var largestCommitted: UInt64 = 0
+
+    /// Opens (creating as needed, mkdir -p) the entry for `inputPath` (already absolute/real) inside `cacheDirectory`,
+    /// takes an exclusive non-blocking flock on `<entry>/LOCK` (held until the store is deinitialised/closed; throws .busy
+    /// if held), removes leftover `*.tmp` files. Verifies it can write there (creating LOCK does that).
+    public init(cacheDirectory: String, inputPath: String) throws(CheckpointError) {
+        let entry = Self.join(cacheDirectory, Self.entryName(forInputPath: inputPath))
+        self.entryDirectory = entry
+        self.inputPath = inputPath
+
+        func cannotUse(_ error: SystemError) -> CheckpointError {
+            .cannotUseCache(path: cacheDirectory, reason: error.description)
+        }
+        let existed = (try? FileSystem.status(atPath: entry))?.isDirectory ?? false
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(entry)
+        } catch {
+            throw cannotUse(error)
+        }
+        if !existed {
+            // Make the new entry's name durable; a lost entry only costs a fresh start,
+            // so a failure here is not worth refusing the cache for.
+            try? FileSystem.syncDirectory(FileSystem.parentDirectory(of: entry))
+        }
+
+        let lockPath = entry + "/" + CheckpointFormat.lockName
+        let lock: FileDescriptor
+        do throws(SystemError) {
+            lock = try FileDescriptor.open(lockPath, O_RDWR | O_CREAT, mode: 0o644)
+        } catch {
+            throw cannotUse(error)
+        }
+        let acquired: Bool
+        do throws(SystemError) {
+            acquired = try lock.tryLockExclusive()
+        } catch {
+            lock.close()
+            throw cannotUse(error)
+        }
+        guard acquired else {
+            lock.close()
+            throw .busy(path: entry)
+        }
+        self.lock = lock
+
+        do throws(SystemError) {
+            for name in try FileSystem.contentsOfDirectory(entry) where name.hasSuffix(CheckpointFormat.temporarySuffix) {
+                try FileSystem.removeTree(entry + "/" + name)
+            }
+            try writeInputFileIfMissing()
+        } catch {
+            close()
+            throw cannotUse(error)
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Releases the entry's lock. The store must not be used afterwards.
+    public func close() {
+        lock?.close()
+        lock = nil
+    }
+
+    /// rm -rf of the whole cache directory; a missing directory is fine.
+    public static func removeCache(at directory: String) throws(CheckpointError) {
+        do throws(SystemError) {
+            try FileSystem.removeTree(directory)
+        } catch {
+            throw .cannotUseCache(path: directory, reason: error.description)
+        }
+    }
+
+    /// Drops every checkpoint of this entry (manifests and segments); the next commit starts a fresh chain.
+    public func removeAllCheckpoints() throws(CheckpointError) {
+        precondition(lock != nil, "the checkpoint store is closed")
+        do throws(SystemError) {
+            let names = try FileSystem.contentsOfDirectory(entryDirectory)
+            // Manifests first: at no instant does a manifest name a removed segment.
+            for name in names where CheckpointFormat.manifestGeneration(name) != nil {
+                try FileSystem.remove(path(name))
+            }
+            for name in names where CheckpointFormat.anyGeneration(name) != nil {
+                try FileSystem.removeTree(path(name))
+            }
+            try FileSystem.syncDirectory(entryDirectory)
+        } catch {
+            throw .io(error)
+        }
+        base = nil
+    }
+
+    /// Number of segments in the base manifest.
+    public var segmentCount: Int {
+        base?.segments.count ?? 0
+    }
+
+    /// Total bytes of the base manifest's segments.
+    public var segmentBytes: UInt64 {
+        base?.segmentBytes ?? 0
+    }
+
+    /// The checkpoint the next commit appends to (nil: none, the next commit starts a chain).
+    public var baseManifest: Manifest? {
+        base
+    }
+
+    // MARK: Loading
+
+    /// The newest checkpoint whose manifest and all referenced segments are intact. Every damaged or unusable
+    /// file met on the way is reported through `warn` with its path and the reason (bad magic, unknown format version N,
+    /// checksum mismatch, truncated at byte N, missing segment, length mismatch, …), and the next older manifest is tried.
+    /// Returns nil when none is usable. Afterwards the store's base (what the next commit appends to) is the returned manifest (or empty).
+    public func loadNewest(warn: (String) -> Void) -> Manifest? {
+        precondition(lock != nil, "the checkpoint store is closed")
+        base = nil
+        let names: [String]
+        do throws(SystemError) {
+            names = try FileSystem.contentsOfDirectory(entryDirectory)
+        } catch {
+            warn("\(error); starting without a checkpoint")
+            return nil
+        }
+        let generations = names.compactMap(CheckpointFormat.manifestGeneration).sorted(by: >)
+        candidates: for generation in generations {
+            let manifestName = CheckpointFormat.manifestName(generation)
+            let manifest: Manifest
+            do throws(FileProblem) {
+                manifest = try readManifest(generation)
+            } catch {
+                warn("\(path(manifestName)): \(error.reason)")
+                continue
+            }
+            for segment in manifest.segments {
+                do {
+                    try scanSegment(segment) { _ in }
+                } catch let problem as FileProblem {
+                    let segmentPath = path(CheckpointFormat.segmentName(segment.generation))
+                    warn("\(segmentPath): \(problem.reason); checkpoint \(path(manifestName)) is unusable")
+                    continue candidates
+                } catch {
+                    preconditionFailure("unexpected error \(error)")
+                }
+            }
+            base = manifest
+            return manifest
+        }
+        return nil
+    }
+
+    /// Streams the payload of every record of every segment of `manifest`, in order, re-verifying each record's checksum
+    /// (throws .damaged if anything changed since loadNewest). Payload views are valid only during the call.
+    ///
+    /// Each payload is handed over once its own record checksum has verified; the
+    /// whole-file checks (END, length, file CRC) come at the end of each segment, so
+    /// on a throw the caller must discard what it built from the payloads so far.
+    /// Errors thrown by `body` are rethrown unchanged.
+    public func readRecords(of manifest: Manifest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        precondition(lock != nil, "the checkpoint store is closed")
+        for segment in manifest.segments {
+            do {
+                try scanSegment(segment, deliver: body)
+            } catch let problem as FileProblem {
+                let segmentPath = path(CheckpointFormat.segmentName(segment.generation))
+                switch problem {
+                case let .damaged(reason): throw CheckpointError.damaged(path: segmentPath, reason: reason)
+                case let .io(error): throw CheckpointError.io(error)
+                }
+            }
+        }
+    }
+
+    private func readManifest(_ generation: UInt64) throws(FileProblem) -> Manifest {
+        let file = try openForVerification(path(CheckpointFormat.manifestName(generation)))
+        defer { file.descriptor.close() }
+        let reader = RecordFileReader(file: file.descriptor, fileSize: file.size)
+        return try ManifestCodec.decode(reader, generation: generation)
+    }
+
+    /// Verifies one segment against its reference, handing each DATA payload to
+    /// `deliver` as soon as its record checksum has verified.
+    private func scanSegment(_ segment: SegmentRef, deliver: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let file = try openForVerification(path(CheckpointFormat.segmentName(segment.generation)))
+        defer { file.descriptor.close() }
+        if file.size < segment.length {
+            throw FileProblem.damaged("truncated at byte \(file.size) (the manifest expects \(segment.length) bytes)")
+        }
+        if file.size > segment.length {
+            throw FileProblem.damaged("length mismatch: the file has \(file.size) bytes, the manifest expects \(segment.length)")
+        }
+        let reader = RecordFileReader(file: file.descriptor, fileSize: file.size)
+        try reader.readHeader(.segment, generation: segment.generation)
+        while true {
+            let record = try reader.nextRecord()
+            switch record.type {
+            case .data:
+                try deliver(record.payload)
+            case .end:
+                try reader.finish(endPayload: record.payload, at: record.at)
+                guard reader.fileChecksum == segment.checksum else {
+                    throw FileProblem.damaged(
+                        "checksum mismatch: the file's CRC32C is \(Self.hex32(reader.fileChecksum)), "
+                            + "the manifest expects \(Self.hex32(segment.checksum))")
+                }
+                return
+            default:
+                throw FileProblem.damaged("unexpected \(record.type.name) record at byte \(record.at)")
+            }
+        }
+    }
+
+    /// Opens a file for reading and checks it is a regular file.
+    private func openForVerification(_ path: String) throws(FileProblem) -> (descriptor: FileDescriptor, size: UInt64) {
+        let file: FileDescriptor
+        do throws(SystemError) {
+            file = try FileDescriptor.open(path, O_RDONLY)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory { throw .damaged("missing") }
+            throw .io(error)
+        }
+        let status: FileStatus
+        do throws(SystemError) {
+            status = try file.status()
+        } catch {
+            file.close()
+            throw .io(error)
+        }
+        guard status.isRegularFile else {
+            file.close()
+            throw .damaged(status.isDirectory ? "a directory, not a regular file" : "not a regular file")
+        }
+        return (file, status.size)
+    }
+
+    // MARK: Committing
+
+    /// Commits a new checkpoint: the caller writes the new segment's records through `writeSegment`
+    /// (if it appends nothing, no segment file is made and the manifest reuses the base's segments).
+    /// replacingAll=true means the new segment holds the full state (compaction): the new manifest lists only it.
+    /// Protocol: segment → `<name>.tmp`, write, fsync, rename; manifest → `<name>.tmp`, write, fsync, rename; fsync the
+    /// entry directory. Only then: delete manifests other than the new one and its base, and segments referenced by
+    /// neither. On any error the previous good checkpoint is untouched and the store's base is unchanged; temporary
+    /// files are removed (best effort). New generation = 1 + the largest generation seen on disk (even damaged ones).
+    ///
+    /// Because the base is unchanged after a failed commit, the next commit's segment
+    /// must hold everything appended since the base, the failed commit's records included.
+    /// Errors: ``CheckpointError`` for the store's own failures; whatever `writeSegment` throws, unchanged.
+    @discardableResult
+    public func commit(
+        input: InputIdentity, metadata: [UInt8], replacingAll: Bool,
+        writeSegment: (inout SegmentWriter) throws -> Void
+    ) throws -> Manifest {
+        precondition(lock != nil, "the checkpoint store is closed")
+        precondition(metadata.count <= CheckpointFormat.maxPayloadLength, "metadata over 64 MiB")
+        let generation = try nextGeneration()
+        let segmentPath = path(CheckpointFormat.segmentName(generation))
+        let manifestPath = path(CheckpointFormat.manifestName(generation))
+        var manifestRenamed = false
+        do {
+            let segment = try commitSegment(generation: generation, to: segmentPath, writeSegment)
+            var segments = replacingAll ? [] : (base?.segments ?? [])
+            if let segment { segments.append(segment) }
+            let manifest = Manifest(generation: generation, input: input, metadata: metadata, segments: segments)
+
+            try commitManifest(manifest, to: manifestPath)
+            manifestRenamed = true
+            try step(.manifestRenamed)
+
+            try syncEntryDirectory()
+            try step(.directorySynced)
+
+            let previous = base
+            base = manifest
+            largestCommitted = generation
+            removeSuperseded(keeping: manifest, previous)
+            return manifest
+        } catch {
+            try? FileSystem.remove(segmentPath + CheckpointFormat.temporarySuffix)
+            try? FileSystem.remove(manifestPath + CheckpointFormat.temporarySuffix)
+            if !manifestRenamed {
+                // No manifest names the new segment, so it can go; once the manifest has its
+                // name it may already be durable and must keep its segment.
+                try? FileSystem.remove(segmentPath)
+            }
+            largestCommitted = max(largestCommitted, generation)
+            throw error
+        }
+    }
+
+    /// Step 1: the caller's records → `<segment>.tmp`, fsync, rename. Nil (and no file)
+    /// when the caller appended nothing.
+    private func commitSegment(
+        generation: UInt64, to finalPath: String, _ writeSegment: (inout SegmentWriter) throws -> Void
+    ) throws -> SegmentRef? {
+        let temporaryPath = finalPath + CheckpointFormat.temporarySuffix
+        let file = try createTemporary(temporaryPath)
+        let segment: SegmentRef
+        do {
+            defer { file.close() }
+            var writer = SegmentWriter(file: file, generation: generation)
+            try writeSegment(&writer)
+            if writer.recordCount == 0 {
+                try? FileSystem.remove(temporaryPath)
+                return nil
+            }
+            segment = try writer.finish()
+            try step(.segmentWritten)
+            try sync(file)
+            try step(.segmentSynced)
+        }
+        try rename(temporaryPath, finalPath)
+        try step(.segmentRenamed)
+        return segment
+    }
+
+    /// Step 2: the manifest → `<manifest>.tmp`, fsync, rename. After the rename the
+    /// checkpoint exists unless a crash loses the rename before the directory is synced.
+    private func commitManifest(_ manifest: Manifest, to finalPath: String) throws {
+        let temporaryPath = finalPath + CheckpointFormat.temporarySuffix
+        let file = try createTemporary(temporaryPath)
+        do {
+            defer { file.close() }
+            do throws(SystemError) {
+                try file.writeAll(ManifestCodec.encode(manifest))
+            } catch {
+                throw CheckpointError.io(error)
+            }
+            try step(.manifestWritten)
+            try sync(file)
+            try step(.manifestSynced)
+        }
+        try rename(temporaryPath, finalPath)
+    }
+
+    /// Step 3: make both renames durable.
+    private func syncEntryDirectory() throws(CheckpointError) {
+        do throws(SystemError) {
+            try FileSystem.syncDirectory(entryDirectory)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// Step 4 (best effort): remove manifests other than `manifest` and `previous`, then
+    /// segments neither lists. Anything left is removed by a later commit.
+    private func removeSuperseded(keeping manifest: Manifest, _ previous: Manifest?) {
+        guard let names = try? FileSystem.contentsOfDirectory(entryDirectory) else { return }
+        let keptManifests: Set<UInt64> = [manifest.generation, previous?.generation ?? manifest.generation]
+        let keptSegments = Set((manifest.segments + (previous?.segments ?? [])).map(\.generation))
+        for name in names {
+            if let generation = CheckpointFormat.manifestGeneration(name), !keptManifests.contains(generation) {
+                try? FileSystem.remove(path(name))
+            }
+        }
+        for name in names {
+            if let generation = CheckpointFormat.segmentGeneration(name), !keptSegments.contains(generation) {
+                try? FileSystem.remove(path(name))
+            }
+        }
+    }
+
+    /// 1 + the largest generation named by any file in the entry or committed by us.
+    private func nextGeneration() throws(CheckpointError) -> UInt64 {
+        let names: [String]
+        do throws(SystemError) {
+            names = try FileSystem.contentsOfDirectory(entryDirectory)
+        } catch {
+            throw .io(error)
+        }
+        let largest = names.compactMap(CheckpointFormat.anyGeneration).reduce(largestCommitted, max)
+        guard largest < UInt64.max else {
+            throw .damaged(path: entryDirectory, reason: "generation numbers are exhausted")
+        }
+        return largest + 1
+    }
+
+    private func step(_ step: CommitStep) throws {
+        try commitHook?(step)
+    }
+
+    private func createTemporary(_ path: String) throws(CheckpointError) -> FileDescriptor {
+        do throws(SystemError) {
+            return try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    private func sync(_ file: FileDescriptor) throws(CheckpointError) {
+        do throws(SystemError) {
+            try file.sync()
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    private func rename(_ from: String, _ to: String) throws(CheckpointError) {
+        do throws(SystemError) {
+            try FileSystem.rename(from, to)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    private func writeInputFileIfMissing() throws(SystemError) {
+        let inputFile = path(CheckpointFormat.inputName)
+        if try FileSystem.linkStatus(atPath: inputFile) != nil { return }
+        let temporaryPath = inputFile + CheckpointFormat.temporarySuffix
+        let file = try FileDescriptor.open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        do throws(SystemError) {
+            try file.writeAll(Array((inputPath + "\n").utf8))
+        } catch {
+            file.close()
+            try? FileSystem.remove(temporaryPath)
+            throw error
+        }
+        file.close()
+        try FileSystem.rename(temporaryPath, inputFile)
+    }
+
+    private func path(_ name: String) -> String {
+        entryDirectory + "/" + name
+    }
+
+    private static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    private static func hex32(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}

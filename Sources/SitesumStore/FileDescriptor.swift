@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open file: a value wrapper over a raw descriptor, plus the path it was opened
+/// with so that every error can name the file.
+///
+/// Copies share the same descriptor and nothing closes it behind the caller's back:
+/// whoever opened it calls ``close()`` exactly once (swift-system's convention).
+/// Every call retries `EINTR` itself, so a signal (e.g. the progress timer or a
+/// SIGTERM handler) never surfaces as a spurious I/O error.
+public struct FileDescriptor: Sendable {
+    /// The raw descriptor.
+    public var rawValue: Int32
+    /// The path the descriptor was opened with; used in error messages only.
+    public var path: String
+
+    /// Wraps an already open descriptor (e.g. standard input).
+    public init(rawValue: Int32, path: String) {
+        self.rawValue = rawValue
+        self.path = path
+    }
+
+    /// Opens `path` with `open(2)` flags (`O_RDONLY`, `O_WRONLY | O_CREAT | O_TRUNC`, …).
+    /// `O_CLOEXEC` is always added: no descriptor of ours should leak into a child.
+    public static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0o644) throws(SystemError) -> FileDescriptor {
+        while true {
+            #if canImport(Glibc)
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode_t(mode))
+            #else
+            let fd = Darwin.open(path, flags | O_CLOEXEC, mode_t(mode))
+            #endif
+            if fd >= 0 { return FileDescriptor(rawValue: fd, path: path) }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            throw SystemError(operation: "open", path: path, errno: error)
+        }
+    }
+
+    /// Closes the descriptor. Errors are ignored: on Linux the descriptor is released
+    /// whatever `close(2)` returns, and retrying could close someone else's descriptor.
+    /// Durability is never decided here; callers that need it call ``sync()`` first.
+    public func close() {
+        #if canImport(Glibc)
+        _ = Glibc.close(rawValue)
+        #else
+        _ = Darwin.close(rawValue)
+        #endif
+    }
+
+    /// Reads up to `buffer.count` bytes at the current position; 0 means end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            #if canImport(Glibc)
+            let n = Glibc.read(rawValue, base, buffer.count)
+            #else
+            let n = Darwin.read(rawValue, base, buffer.count)
+            #endif
+            if n >= 0 { return n }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            throw SystemError(operation: "read", path: path, errno: error)
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` (`pread(2)`), leaving the file
+    /// position alone; 0 means `offset` is at or past the end of the file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        guard offset <= UInt64(Int64.max) else {
+            throw SystemError(operation: "read", path: path, errno: .invalidArgument)
+        }
+        while true {
+            let n = pread(rawValue, base, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            throw SystemError(operation: "read", path: path, errno: error)
+        }
+    }
+
+    /// Writes every byte of `bytes`, looping over short writes and retrying `EINTR`.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        guard var next = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            #if canImport(Glibc)
+            let n = Glibc.write(rawValue, next, remaining)
+            #else
+            let n = Darwin.write(rawValue, next, remaining)
+            #endif
+            if n < 0 {
+                let error = Errno.current
+                if error == .interrupted { continue }
+                throw SystemError(operation: "write", path: path, errno: error)
+            }
+            next += n
+            remaining -= n
+        }
+    }
+
+    /// Writes every byte of `bytes` (see ``writeAll(_:)-(UnsafeRawBufferPointer)``).
+    public func writeAll(_ bytes: [UInt8]) throws(SystemError) {
+        var failure: SystemError?
+        bytes.withUnsafeBytes { raw in
+            do throws(SystemError) { try writeAll(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Flushes the file's data and metadata to stable storage (`fsync(2)`).
+    public func sync() throws(SystemError) {
+        while fsync(rawValue) != 0 {
+            let error = Errno.current
+            if error == .interrupted { continue }
+            throw SystemError(operation: "sync", path: path, errno: error)
+        }
+    }
+
+    /// The file's identity, size and type (`fstat(2)`).
+    public func status() throws(SystemError) -> FileStatus {
+        var raw = stat()
+        guard fstat(rawValue, &raw) == 0 else {
+            throw SystemError(operation: "stat", path: path, errno: .current)
+        }
+        return FileStatus(raw)
+    }
+
+    /// Moves the file position to `offset` from the start (`lseek(2)`, `SEEK_SET`).
+    public func seek(to offset: UInt64) throws(SystemError) {
+        guard offset <= UInt64(Int64.max) else {
+            throw SystemError(operation: "seek in", path: path, errno: .invalidArgument)
+        }
+        guard lseek(rawValue, off_t(offset), SEEK_SET) >= 0 else {
+            throw SystemError(operation: "seek in", path: path, errno: .current)
+        }
+    }
+
+    /// Tries to take an exclusive `flock(2)` lock without waiting. Returns false when
+    /// another open file description holds it. The lock lasts until the descriptor is
+    /// closed (or the process dies, which is why a stale lock can never linger).
+    public func tryLockExclusive() throws(SystemError) -> Bool {
+        while flock(rawValue, LOCK_EX | LOCK_NB) != 0 {
+            let error = Errno.current
+            if error == .interrupted { continue }
+            if error == .wouldBlock { return false }
+            throw SystemError(operation: "lock", path: path, errno: error)
+        }
+        return true
+    }
+}

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits a file into lines at "\n", reading big blocks with `read(2)` and finding
+/// line ends with `memchr`, and hands out each line as a byte view plus offsets.
+///
+/// It knows nothing about JSON or events. Memory is fixed at construction:
+/// one buffer of `blockSize + maxLineLength` bytes, so an input that is one
+/// endless line cannot exhaust memory — a line longer than `maxLineLength` is
+/// skipped by scanning ahead for its "\n" and reported once, as ``Line/isTooLong``.
+///
+/// It reads whatever the file holds when it is read: a file that grows while being
+/// read is read up to the end seen by the last `read(2)`, which returned 0.
+///
+/// The common case — the next "\n" is already in the buffer — is inlined into the
+/// caller; refilling and skipping live out of line in ``nextSlowly()``.
+public final class LineReader {
+    @usableFromInline let file: FileDescriptor
+    @usableFromInline let maxLineLength: Int
+    @usableFromInline let blockSize: Int
+    @usableFromInline let capacity: Int
+    @usableFromInline let buffer: UnsafeMutableRawPointer
+    /// File offset of `buffer[0]`.
+    @usableFromInline var bufferOffset: UInt64
+    /// Index of the first byte not yet handed out.
+    @usableFromInline var head: Int = 0
+    /// `[head, scanned)` is known to hold no "\n", so it is never searched twice.
+    @usableFromInline var scanned: Int = 0
+    /// Index just past the last valid byte.
+    @usableFromInline var tail: Int = 0
+    /// A `read(2)` returned 0: nothing more will be read.
+    @usableFromInline var atEndOfFile = false
+
+    /// Prepares to read `file` from `offset` on (the file position is moved there).
+    /// - Parameters:
+    ///   - maxLineLength: the longest line (without "\n") handed out with its bytes.
+    ///   - blockSize: how much one `read(2)` asks for.
+    public init(file: FileDescriptor, startingAt offset: UInt64, maxLineLength: Int, blockSize: Int = 1 << 20) throws(SystemError) {
+        precondition(maxLineLength >= 0, "maxLineLength must not be negative")
+        precondition(blockSize > 0, "blockSize must be positive")
+        try file.seek(to: offset)
+        self.file = file
+        self.maxLineLength = maxLineLength
+        self.blockSize = blockSize
+        self.capacity = blockSize + maxLineLength
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        self.bufferOffset = offset
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The file offset just past the last line handed out (where reading resumes).
+    public var position: UInt64 {
+        bufferOffset + UInt64(head)
+    }
+
+    /// The next line, or nil at the end of the file.
+    @inlinable
+    public func next() throws(SystemError) -> Line? {
+        if scanned < tail, let found = memchr(buffer + scanned, 0x0A, tail &- scanned) {
+            let newline = buffer.distance(to: found)
+            let length = newline &- head
+            if length <= maxLineLength {
+                let line = Line(
+                    bytes: UnsafeRawBufferPointer(start: buffer + head, count: length),
+                    start: bufferOffset &+ UInt64(head),
+                    end: bufferOffset &+ UInt64(newline &+ 1),
+                    isTerminated: true,
+                    isTooLong: false
+                )
+                head = newline &+ 1
+                scanned = head
+                return line
+            }
+        }
+        return try nextSlowly()
+    }
+
+    /// Everything but the common case: a too-long line, a refill, the end of the file.
+    @usableFromInline
+    func nextSlowly() throws(SystemError) -> Line? {
+        while true {
+            if scanned < tail, let found = memchr(buffer + scanned, 0x0A, tail - scanned) {
+                let newline = buffer.distance(to: found)
+                let start = bufferOffset + UInt64(head)
+                let end = bufferOffset + UInt64(newline + 1)
+                let length = newline - head
+                let bytes = UnsafeRawBufferPointer(start: buffer + head, count: length)
+                head = newline + 1
+                scanned = head
+                if length <= maxLineLength {
+                    return Line(bytes: bytes, start: start, end: end, isTerminated: true, isTooLong: false)
+                }
+                return Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), start: start, end: end,
+                            isTerminated: true, isTooLong: true)
+            }
+            scanned = tail
+            if tail - head > maxLineLength {
+                return try skipLongLine()
+            }
+            if atEndOfFile {
+                guard tail > head else { return nil }
+                let line = Line(
+                    bytes: UnsafeRawBufferPointer(start: buffer + head, count: tail - head),
+                    start: bufferOffset + UInt64(head),
+                    end: bufferOffset + UInt64(tail),
+                    isTerminated: false,
+                    isTooLong: false
+                )
+                head = tail
+                scanned = tail
+                return line
+            }
+            try fill()
+        }
+    }
+
+    /// Reads more bytes after `tail`, first sliding the unconsumed bytes (at most
+    /// `maxLineLength` of them, or the line would be too long) to the front so that
+    /// at least `blockSize` bytes of room are free.
+    func fill() throws(SystemError) {
+        if head > 0 && (head == tail || capacity - tail < blockSize) {
+            let unconsumed = tail - head
+            if unconsumed > 0 {
+                buffer.copyMemory(from: buffer + head, byteCount: unconsumed)
+            }
+            bufferOffset += UInt64(head)
+            scanned -= head
+            tail = unconsumed
+            head = 0
+        }
+        let room = min(blockSize, capacity - tail)
+        let count = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer + tail, count: room))
+        if count == 0 {
+            atEndOfFile = true
+        } else {
+            tail += count
+        }
+    }
+
+    /// The buffer holds more than `maxLineLength` bytes without a "\n": drop them and
+    /// keep reading whole buffers until the "\n" (or the end of the file), then report
+    /// the line once. Nothing of it is kept.
+    func skipLongLine() throws(SystemError) -> Line {
+        let start = bufferOffset + UInt64(head)
+        bufferOffset += UInt64(tail)
+        head = 0
+        scanned = 0
+        tail = 0
+        while true {
+            if atEndOfFile {
+                return Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), start: start, end: bufferOffset,
+                            isTerminated: false, isTooLong: true)
+            }
+            let count = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: blockSize))
+            if count == 0 {
+                atEndOfFile = true
+                continue
+            }
+            if let found = memchr(buffer, 0x0A, count) {
+                let newline = buffer.distance(to: found)
+                tail = count
+                head = newline + 1
+                scanned = head
+                return Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), start: start,
+                            end: bufferOffset + UInt64(head), isTerminated: true, isTooLong: true)
+            }
+            bufferOffset += UInt64(count)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the checkpoint store lands here.

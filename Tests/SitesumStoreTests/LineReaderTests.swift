@@ -1,0 +1,193 @@
+import Foundation
+import SitesumStore
+import Testing
+
+@Suite struct LineReaderTests {
+    /// What the reader must hand out, computed the obvious way.
+    struct ExpectedLine: Equatable, CustomStringConvertible {
+        var bytes: [UInt8]
+        var start: UInt64
+        var end: UInt64
+        var isTerminated: Bool
+        var isTooLong: Bool
+
+        var description: String {
+            "[\(start), \(end)) terminated=\(isTerminated) tooLong=\(isTooLong) \(bytes.count) bytes"
+        }
+    }
+
+    static func naiveSplit(_ data: [UInt8], from offset: Int, maxLineLength: Int) -> [ExpectedLine] {
+        var lines: [ExpectedLine] = []
+        var start = offset
+        while start < data.count {
+            let newline = data[start...].firstIndex(of: 0x0A)
+            let stop = newline ?? data.count
+            let end = newline.map { $0 + 1 } ?? data.count
+            let tooLong = stop - start > maxLineLength
+            lines.append(ExpectedLine(
+                bytes: tooLong ? [] : Array(data[start..<stop]),
+                start: UInt64(start), end: UInt64(end),
+                isTerminated: newline != nil, isTooLong: tooLong))
+            start = end
+        }
+        return lines
+    }
+
+    static func readAll(_ path: String, from offset: UInt64 = 0, maxLineLength: Int, blockSize: Int) throws -> [ExpectedLine] {
+        try withFile(path) { file in
+            let reader = try LineReader(file: file, startingAt: offset, maxLineLength: maxLineLength, blockSize: blockSize)
+            var lines: [ExpectedLine] = []
+            while let line = try reader.next() {
+                lines.append(ExpectedLine(bytes: Array(line.bytes), start: line.start, end: line.end,
+                                          isTerminated: line.isTerminated, isTooLong: line.isTooLong))
+                #expect(reader.position == line.end)
+            }
+            // Staying at the end is stable.
+            #expect(try reader.next() == nil)
+            return lines
+        }
+    }
+
+    func check(_ data: [UInt8], from offset: Int = 0, maxLineLength: Int, blockSize: Int,
+               in directory: TemporaryDirectory, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let path = directory.file("input")
+        try writeFile(path, data)
+        let actual = try Self.readAll(path, from: UInt64(offset), maxLineLength: maxLineLength, blockSize: blockSize)
+        let expected = Self.naiveSplit(data, from: offset, maxLineLength: maxLineLength)
+        #expect(actual == expected, "max \(maxLineLength) block \(blockSize) offset \(offset)",
+                sourceLocation: sourceLocation)
+    }
+
+    @Test func emptyFileYieldsNothing() throws {
+        let directory = try TemporaryDirectory()
+        for blockSize in [1, 7, 1 << 20] {
+            try check([], maxLineLength: 10, blockSize: blockSize, in: directory)
+        }
+    }
+
+    @Test func simpleShapes() throws {
+        let directory = try TemporaryDirectory()
+        let cases: [String] = [
+            "\n", "\n\n\n", "abc", "abc\n", "abc\ndef", "abc\ndef\n", "a\r\nb\r\n", "\r\n", "\r",
+            "x\n\ny\n\n",
+        ]
+        for text in cases {
+            for blockSize in [1, 2, 3, 7, 64] {
+                try check(Array(text.utf8), maxLineLength: 8, blockSize: blockSize, in: directory)
+            }
+        }
+    }
+
+    @Test func crlfKeepsTheCarriageReturn() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        try writeFile(path, Array("ab\r\ncd".utf8))
+        let lines = try Self.readAll(path, maxLineLength: 100, blockSize: 1 << 20)
+        #expect(lines.map(\.bytes) == [Array("ab\r".utf8), Array("cd".utf8)])
+        #expect(lines.map(\.end) == [4, 6])
+        #expect(lines.map(\.isTerminated) == [true, false])
+    }
+
+    @Test func lineExactlyAtTheLimitIsKeptAndOneMoreIsTooLong() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        let atLimit = [UInt8](repeating: 0x61, count: 10)
+        let overLimit = [UInt8](repeating: 0x62, count: 11)
+        for blockSize in [1, 3, 10, 11, 1 << 16] {
+            try writeFile(path, atLimit + [0x0A] + overLimit + [0x0A] + atLimit)
+            let lines = try Self.readAll(path, maxLineLength: 10, blockSize: blockSize)
+            #expect(lines == [
+                ExpectedLine(bytes: atLimit, start: 0, end: 11, isTerminated: true, isTooLong: false),
+                ExpectedLine(bytes: [], start: 11, end: 23, isTerminated: true, isTooLong: true),
+                ExpectedLine(bytes: atLimit, start: 23, end: 33, isTerminated: false, isTooLong: false),
+            ], "block \(blockSize)")
+            // The same at the end of the file without "\n".
+            try writeFile(path, overLimit)
+            #expect(try Self.readAll(path, maxLineLength: 10, blockSize: blockSize) == [
+                ExpectedLine(bytes: [], start: 0, end: 11, isTerminated: false, isTooLong: true),
+            ])
+        }
+    }
+
+    @Test func overLongLineSpanningManyBlocksIsReportedOnce() throws {
+        let directory = try TemporaryDirectory()
+        let long = [UInt8](repeating: 0x7A, count: 10_000)
+        let data = Array("first\n".utf8) + long + [0x0A] + Array("after\n".utf8) + long
+        for blockSize in [1, 7, 100, 4096] {
+            try check(data, maxLineLength: 16, blockSize: blockSize, in: directory)
+        }
+        let path = directory.file("input")
+        let lines = try Self.readAll(path, maxLineLength: 16, blockSize: 7)
+        #expect(lines.count == 4)
+        #expect(lines[1] == ExpectedLine(bytes: [], start: 6, end: 10_007, isTerminated: true, isTooLong: true))
+    }
+
+    @Test func zeroMaximumKeepsOnlyEmptyLines() throws {
+        let directory = try TemporaryDirectory()
+        try check(Array("\n\na\n\nbc".utf8), maxLineLength: 0, blockSize: 1, in: directory)
+        try check(Array("\n\na\n\nbc".utf8), maxLineLength: 0, blockSize: 5, in: directory)
+    }
+
+    @Test func startingAtNonzeroOffsets() throws {
+        let directory = try TemporaryDirectory()
+        let data = Array("one\ntwo\n\nthree\nfour".utf8)
+        for offset in 0...data.count {
+            for blockSize in [1, 4, 1024] {
+                try check(data, from: offset, maxLineLength: 5, blockSize: blockSize, in: directory)
+            }
+        }
+    }
+
+    @Test func randomContentMatchesNaiveSplit() throws {
+        let directory = try TemporaryDirectory()
+        var generator = SeededGenerator(seed: 42)
+        let alphabet: [UInt8] = Array("ab{\"}:,\r \u{7F}".utf8) + [0x00, 0xFF]
+        for round in 0..<300 {
+            let maxLineLength = [0, 1, 2, 5, 16, 100].randomElement(using: &generator)!
+            let blockSize = [1, 2, 3, 7, 16, 64, 4096].randomElement(using: &generator)!
+            var data: [UInt8] = []
+            let lineCount = Int.random(in: 0...40, using: &generator)
+            for _ in 0..<lineCount {
+                let length: Int
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0: length = 0
+                case 1: length = maxLineLength
+                case 2: length = maxLineLength + 1
+                case 3: length = maxLineLength * 5 + Int.random(in: 0...50, using: &generator)
+                default: length = Int.random(in: 0...(maxLineLength + 3), using: &generator)
+                }
+                for _ in 0..<length { data.append(alphabet.randomElement(using: &generator)!) }
+                data.append(0x0A)
+            }
+            if Bool.random(using: &generator), !data.isEmpty {
+                data.removeLast()  // no final newline
+            }
+            let offset = data.isEmpty || Bool.random(using: &generator) ? 0 : Int.random(in: 0...data.count, using: &generator)
+            try check(data, from: offset, maxLineLength: maxLineLength, blockSize: blockSize, in: directory)
+            _ = round
+        }
+    }
+
+    @Test func readsWhatTheFileHoldsWhenRead() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        try writeFile(path, Array("a\nb".utf8))
+        let file = try FileDescriptor.open(path, O_RDONLY)
+        defer { file.close() }
+        let reader = try LineReader(file: file, startingAt: 0, maxLineLength: 10, blockSize: 1)
+        let first = try #require(try reader.next())
+        #expect(Array(first.bytes) == Array("a".utf8))
+        // The file grows before the reader reaches its end: the new bytes are read.
+        let appender = try FileDescriptor.open(path, O_WRONLY | O_APPEND)
+        try appender.writeAll(Array("c\nd\n".utf8))
+        appender.close()
+        let second = try #require(try reader.next())
+        #expect(Array(second.bytes) == Array("bc".utf8))
+        #expect(second.isTerminated)
+        let third = try #require(try reader.next())
+        #expect(Array(third.bytes) == Array("d".utf8))
+        #expect(third.end == 7)
+        #expect(try reader.next() == nil)
+    }
+}
+
