@@ -17,12 +17,22 @@ enum InterruptSignal {
         // Touch the atomic before a handler can run, so the handler never
         // triggers its lazy initialisation.
         _ = pending
+        var handled = sigset_t()
+        sigemptyset(&handled)
         for number in [SIGINT, SIGTERM] {
-            signal(number) { number in
+            let previous = signal(number) { number in
                 InterruptSignal.received.store(number, ordering: .relaxed)
                 signal(number, SIG_DFL)
             }
+            // A shell starts background jobs with SIGINT ignored; keep it so.
+            if number == SIGINT, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(number, SIG_IGN)
+            }
+            sigaddset(&handled, number)
         }
+        // A parent may have blocked them (some process launchers do); a run
+        // that cannot be stopped cleanly would lose its work instead.
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
     }
 
     /// The exit status for a signal: 128 + its number.

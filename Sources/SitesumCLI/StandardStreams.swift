@@ -1,0 +1,8 @@
+import SitesumStore
+
+extension FileDescriptor {
+    /// Where the summary goes.
+    static let standardOutput = FileDescriptor(rawValue: 1, path: "standard output")
+    /// Where everything else goes.
+    static let standardError = FileDescriptor(rawValue: 2, path: "standard error")
+}
