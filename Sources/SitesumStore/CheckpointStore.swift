@@ -190,8 +190,8 @@ public final class CheckpointStore {
     /// (throws .damaged if anything changed since loadNewest). Payload views are valid only during the call.
     ///
     /// Each payload is handed over once its own record checksum has verified; the
-    /// whole-file checks (END, length, file CRC) come at the end of each segment, so
-    /// on a throw the caller must discard what it built from the payloads so far.
+    /// whole-file checks (END record, nothing after it, file CRC) come at the end of
+    /// each segment, so on a throw the caller must discard what it built so far.
     /// Errors thrown by `body` are rethrown unchanged.
     public func readRecords(of manifest: Manifest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         precondition(lock != nil, "the checkpoint store is closed")
