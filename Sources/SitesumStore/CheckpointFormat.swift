@@ -17,7 +17,9 @@
 /// `<name>` is the input's basename with every character outside `[A-Za-z0-9._-]`
 /// replaced by `_` (a leading `.` too), cut to 40 characters (`input` if empty);
 /// `<hash>` is 16 lowercase hex digits of a fixed 64-bit hash of the full path, so
-/// inputs with the same basename never share an entry. Hex digits are lowercase.
+/// inputs with the same basename never share an entry. The hash (SitesumStore's
+/// `StableHash64`, fixed forever) is part of the format: `/data/input.log` →
+/// `input.log-67e3bfa576fc242f`.
 ///
 /// ## Files
 ///
@@ -28,37 +30,41 @@
 /// file    := header record* end-record
 ///
 /// header (20 bytes)
-/// +--------+------+------------+---------------------------------------------------+
-/// | offset | size | field      | value                                             |
-/// +--------+------+------------+---------------------------------------------------+
-/// |      0 |    8 | magic      | "SSUMMAN\0" (manifest) or "SSUMSEG\0" (segment)   |
-/// |      8 |    4 | version    | UInt32 = 1                                        |
-/// |     12 |    8 | generation | UInt64: the file's generation                     |
-/// +--------+------+------------+---------------------------------------------------+
+/// +--------+--------+------------+-----------------------------------------------------+
+/// | offset | size   | field      | value                                               |
+/// +--------+--------+------------+-----------------------------------------------------+
+/// |      0 |      8 | magic      | "SSUMMAN\0" (manifest) or "SSUMSEG\0" (segment)     |
+/// |      8 |      4 | version    | UInt32 = 1                                          |
+/// |     12 |      8 | generation | UInt64: the file's generation                       |
+/// +--------+--------+------------+-----------------------------------------------------+
 ///
 /// record (9 + length bytes)
-/// +--------+--------+---------+---------------------------------------------------+
-/// | offset | size   | field   | value                                             |
-/// +--------+--------+---------+---------------------------------------------------+
-/// |      0 |      4 | crc     | UInt32: CRC-32C (Castagnoli) of type + payload    |
-/// |      4 |      4 | length  | UInt32: payload length, at most 67,108,864 (64 MiB)|
-/// |      8 |      1 | type    | UInt8, see below                                  |
-/// |      9 | length | payload |                                                   |
-/// +--------+--------+---------+---------------------------------------------------+
+/// +--------+--------+------------+-----------------------------------------------------+
+/// | offset | size   | field      | value                                               |
+/// +--------+--------+------------+-----------------------------------------------------+
+/// |      0 |      4 | crc        | UInt32: CRC-32C (Castagnoli) of type + payload      |
+/// |      4 |      4 | length     | UInt32: payload length, at most 67,108,864 (64 MiB) |
+/// |      8 |      1 | type       | UInt8, see below                                    |
+/// |      9 | length | payload    |                                                     |
+/// +--------+--------+------------+-----------------------------------------------------+
 /// ```
 ///
-/// The CRC is not masked (LevelDB masks because it stores CRCs of data holding CRCs;
-/// nothing here is checksummed twice that way except whole segment files, whose CRC
-/// is kept in the manifest, outside the file). A zero-filled region never parses:
-/// type 0 is invalid and the CRC of a zero type byte is not 0.
+/// CRC-32C is the standard one (initial value and final xor 0xFFFFFFFF, reflected),
+/// `CRC32C("123456789") = 0xE3069283`, not masked: LevelDB masks CRCs because it
+/// checksums data that embeds CRCs; here every record's CRC is verified on its own,
+/// so the whole-file CRC over a segment is an extra check, never the only one. A
+/// zero-filled region never parses: type 0 is invalid and the CRC of a zero type
+/// byte is not 0.
 ///
-/// | type | name     | in       | payload                                                              |
-/// |------|----------|----------|----------------------------------------------------------------------|
-/// | 1    | DATA     | segment  | one record the caller appended (opaque), 0 … 64 MiB                  |
-/// | 2    | INPUT    | manifest | 32 bytes: device u64, inode u64, offset u64, fingerprint u64          |
-/// | 3    | METADATA | manifest | the caller's metadata (opaque), 0 … 64 MiB                            |
-/// | 4    | SEGMENT  | manifest | 20 bytes: generation u64, length u64, crc32c u32 (a `SegmentRef`)    |
-/// | 5    | END      | both     | 8 bytes: u64 count of the records before it in this file             |
+/// | type | name     | in       | payload                                                           |
+/// |------|----------|----------|-------------------------------------------------------------------|
+/// | 1    | DATA     | segment  | one record the caller appended (opaque), 0 … 64 MiB               |
+/// | 2    | INPUT    | manifest | 32 bytes: device u64, inode u64, offset u64, fingerprint u64      |
+/// | 3    | METADATA | manifest | the caller's metadata (opaque), 0 … 64 MiB                        |
+/// | 4    | SEGMENT  | manifest | 20 bytes: generation u64, length u64, crc32c u32 (a `SegmentRef`) |
+/// | 5    | END      | both     | 8 bytes: u64 count of the records before it in this file          |
+///
+/// Any other type is damage in version 1; adding one needs a new version.
 ///
 /// A **segment** is `header, DATA*, END`. Its header generation is the generation of
 /// the commit that wrote it; a segment is only written when it has at least one
@@ -89,14 +95,14 @@
 /// whose CRC-32C over the whole file is `crc`, and which passes the same header and
 /// record checks (magic, version, generation = `generation`, DATA* then END). The
 /// whole-file CRC in the manifest binds the segment to that manifest: a segment
-/// copied in from another entry, or left over from an abandoned commit of the same
-/// generation, is rejected.
+/// copied in from another entry, or rewritten in any way, is rejected.
 ///
 /// ## Commit protocol
 ///
-/// Generation `g` of a new commit is 1 + the largest generation of any manifest or
-/// segment name in the entry (damaged ones included) and of any generation this
-/// process has committed, so a name is never reused.
+/// Generation `g` of a new commit is 1 + the largest generation in any manifest or
+/// segment name in the entry (damaged and temporary ones included) and of any
+/// generation this process has tried to commit, so a commit never writes a name
+/// that is still on disk.
 ///
 /// 1. If the caller appended records: write `segment-g.seg.tmp`, `fsync` it,
 ///    `rename` it to `segment-g.seg`.

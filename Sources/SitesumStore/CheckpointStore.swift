@@ -10,7 +10,7 @@ import Darwin
 /// The state is opaque records; each commit writes only what the caller appends (a
 /// delta) as a new immutable segment, plus a small manifest listing the segments
 /// that make up the state. The manifest's rename is the commit point. The file format,
-/// the commit protocol and the recovery rules are documented on ``CheckpointFormat``.
+/// the commit protocol and the recovery rules are documented in CheckpointFormat.swift.
 ///
 /// One process at a time: the entry's `LOCK` file is held with `flock` from `init`
 /// until ``close()`` (or deinit), and the kernel drops it if the process dies.
@@ -32,7 +32,8 @@ public final class CheckpointStore {
 
     /// Opens (creating as needed, mkdir -p) the entry for `inputPath` (already absolute/real) inside `cacheDirectory`,
     /// takes an exclusive non-blocking flock on `<entry>/LOCK` (held until the store is deinitialised/closed; throws .busy
-    /// if held), removes leftover `*.tmp` files. Verifies it can write there (creating LOCK does that).
+    /// if held), removes leftover `*.tmp` files. Verifies it can write there (creating LOCK, and `access(2)` for an
+    /// existing one); every failure to create or write is ``CheckpointError/cannotUseCache(path:reason:)`` naming `cacheDirectory`.
     public init(cacheDirectory: String, inputPath: String) throws(CheckpointError) {
         let entry = Self.join(cacheDirectory, Self.entryName(forInputPath: inputPath))
         self.entryDirectory = entry
@@ -74,6 +75,11 @@ public final class CheckpointStore {
         self.lock = lock
 
         do throws(SystemError) {
+            // An existing LOCK opens read-write even where nothing new can be created
+            // (a read-only mount, a directory without write permission), so ask.
+            guard access(entry, W_OK | X_OK) == 0 else {
+                throw SystemError(operation: "write to", path: entry, errno: .current)
+            }
             for name in try FileSystem.contentsOfDirectory(entry) where name.hasSuffix(CheckpointFormat.temporarySuffix) {
                 try FileSystem.removeTree(entry + "/" + name)
             }
@@ -184,8 +190,8 @@ public final class CheckpointStore {
     /// (throws .damaged if anything changed since loadNewest). Payload views are valid only during the call.
     ///
     /// Each payload is handed over once its own record checksum has verified; the
-    /// whole-file checks (END, length, file CRC) come at the end of each segment, so
-    /// on a throw the caller must discard what it built from the payloads so far.
+    /// whole-file checks (END record, nothing after it, file CRC) come at the end of
+    /// each segment, so on a throw the caller must discard what it built so far.
     /// Errors thrown by `body` are rethrown unchanged.
     public func readRecords(of manifest: Manifest, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         precondition(lock != nil, "the checkpoint store is closed")
@@ -283,10 +289,14 @@ public final class CheckpointStore {
         writeSegment: (inout SegmentWriter) throws -> Void
     ) throws -> Manifest {
         precondition(lock != nil, "the checkpoint store is closed")
-        precondition(metadata.count <= CheckpointFormat.maxPayloadLength, "metadata over 64 MiB")
         let generation = try nextGeneration()
         let segmentPath = path(CheckpointFormat.segmentName(generation))
         let manifestPath = path(CheckpointFormat.manifestName(generation))
+        guard metadata.count <= CheckpointFormat.maxPayloadLength else {
+            throw CheckpointError.io(SystemError(
+                operation: "write \(metadata.count) bytes of metadata (limit \(CheckpointFormat.maxPayloadLength)) to",
+                path: manifestPath, errno: .fileTooLarge))
+        }
         var manifestRenamed = false
         do {
             let segment = try commitSegment(generation: generation, to: segmentPath, writeSegment)

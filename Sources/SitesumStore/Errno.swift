@@ -25,10 +25,14 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
 
     /// The system's text for this error, e.g. "No such file or directory".
     public var description: String {
-        // glibc's strerror returns a pointer into a read-only table for every known
-        // value; an unknown value is formatted by us so no shared buffer is involved.
-        guard let text = strerror(rawValue) else { return "error \(rawValue)" }
-        return String(cString: text)
+        // strerror_r (the XSI one, as Swift imports it) writes into our buffer, so no
+        // buffer is shared between threads as strerror's may be.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            guard let base = buffer.baseAddress, strerror_r(rawValue, base, buffer.count) == 0 else {
+                return "error \(rawValue)"
+            }
+            return String(cString: base)
+        }
     }
 
     /// EINTR: the call was interrupted by a signal and should be retried.

@@ -252,6 +252,25 @@ import Testing
         }
     }
 
+    @Test func anEntryWhoseLockCannotBeOpenedIsReported() throws {
+        let fixture = try StoreFixture()
+        try FileSystem.makeDirectories(fixture.file("LOCK"))
+        #expect(throws: CheckpointError.cannotUseCache(
+            path: fixture.cache, reason: "cannot open '\(fixture.file("LOCK"))': Is a directory")) {
+            try fixture.open()
+        }
+    }
+
+    @Test func metadataOverTheLimitIsRefused() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let huge = [UInt8](repeating: 1, count: SegmentWriter.maxRecordLength + 1)
+        #expect(throws: CheckpointError.self) {
+            try store.commit(input: identity(1), metadata: huge, replacingAll: false) { try $0.append([1]) }
+        }
+        #expect(try fixture.names() == ["INPUT", "LOCK"])
+    }
+
     @Test func loadNewestSetsTheBaseForTheNextCommit() throws {
         let fixture = try StoreFixture()
         do {

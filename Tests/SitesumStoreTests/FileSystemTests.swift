@@ -8,6 +8,8 @@ import Testing
         #expect(error.description == "cannot create directory '/x/y': Permission denied")
         let rename = SystemError(operation: "rename", path: "/a", errno: Errno(rawValue: ENOENT), destination: "/b")
         #expect(rename.description == "cannot rename '/a' to '/b': No such file or directory")
+        #expect(Errno.notDirectory.description == "Not a directory")
+        #expect(!Errno(rawValue: 99_999).description.isEmpty)
     }
 
     @Test func openingAMissingFileSaysSo() throws {
