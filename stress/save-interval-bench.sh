@@ -24,7 +24,7 @@ measure() {  # prints the median seconds of one setting
     for _ in $(seq "$runs"); do
         rm -rf "$work/cache"
         start=$(date +%s.%N)
-        "$bin" --quiet --cache-dir "$work/cache" "$@" "$work/log.jsonl" > /dev/null
+        "$bin" --quiet --cache-dir "$work/cache" "$@" "$work/log.jsonl" > /dev/null 2>&1
         end=$(date +%s.%N)
         awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
     done | median

@@ -56,7 +56,6 @@ public enum Invocation {
         var scanner = ArgumentScanner(arguments, shortOptionsWithValue: ["s"])
         var options = RunOptions(inputPath: "")
         var files: [String] = []
-        var checkpointSettingsGiven: [String] = []
         while let token = scanner.next() {
             guard case let .option(name, isLong, inlineValue) = token else {
                 if case let .operand(file) = token { files.append(file) }
@@ -71,14 +70,11 @@ public enum Invocation {
             case "s", "save-interval":
                 options.saveInterval = try OptionValue.integer(
                     scanner.value(for: token), option: "--save-interval", range: 1...Int(Int64.max))
-                checkpointSettingsGiven.append("--save-interval")
             case "cache-dir":
                 options.cacheDirectory = try scanner.value(for: token)
                 guard !options.cacheDirectory.isEmpty else { throw Failure(.usage, "--cache-dir needs a directory") }
-                checkpointSettingsGiven.append("--cache-dir")
             case "c", "clear-cache":
                 options.clearCache = true
-                checkpointSettingsGiven.append("--clear-cache")
             case "no-checkpoint":
                 options.checkpoints = false
             case "strict":
@@ -101,8 +97,10 @@ public enum Invocation {
                 throw Failure(.usage, "unknown option \(spelled)")
             }
         }
-        if !options.checkpoints, let conflicting = checkpointSettingsGiven.first {
-            throw Failure(.usage, "--no-checkpoint cannot be combined with \(conflicting)")
+        // Clearing checkpoints while promising not to touch them is a contradiction;
+        // --cache-dir and --save-interval are merely unused, so aliases keep working.
+        if !options.checkpoints && options.clearCache {
+            throw Failure(.usage, "--no-checkpoint cannot be combined with --clear-cache")
         }
         switch files.count {
         case 0:

@@ -48,6 +48,9 @@ public final class CheckpointStore {
         } catch {
             throw cannotUse(error)
         }
+        // Marks the directory as a cache (backup tools skip it) and as
+        // sitesum's, so that `removeCache` never deletes a directory it did not make.
+        try? CacheDirectoryTag.write(in: cacheDirectory)
         if !existed {
             // Make the new entry's name durable; a lost entry only costs a fresh start,
             // so a failure here is not worth refusing the cache for.
@@ -101,7 +104,23 @@ public final class CheckpointStore {
     }
 
     /// rm -rf of the whole cache directory; a missing directory is fine.
+    /// Refuses a directory that holds files but no sitesum `CACHEDIR.TAG`: a
+    /// mistyped `--cache-dir` must not delete someone's data.
     public static func removeCache(at directory: String) throws(CheckpointError) {
+        let isForeign: Bool
+        do throws(SystemError) {
+            guard let status = try FileSystem.linkStatus(atPath: directory) else { return }
+            let tagged = CacheDirectoryTag.isPresent(in: directory)
+            let empty = status.isDirectory ? try FileSystem.contentsOfDirectory(directory).isEmpty : true
+            isForeign = status.isDirectory && !tagged && !empty
+        } catch {
+            throw .cannotUseCache(path: directory, reason: error.description)
+        }
+        if isForeign {
+            throw .cannotUseCache(
+                path: directory,
+                reason: "it is not a sitesum cache directory (no \(CacheDirectoryTag.name) made by sitesum), so it is left alone")
+        }
         do throws(SystemError) {
             try FileSystem.removeTree(directory)
         } catch {
