@@ -255,6 +255,68 @@ import Testing
         #expect(cache.stderr.contains("blocker/cache"), "\(cache.stderr)")
     }
 
+    @Test func aSecondRunOnTheSameInputIsRefusedWhileTheFirstHoldsIt() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 60_000, seed: 16), to: "log.jsonl")
+        let first = try harness.start(["-s", "2000", "log.jsonl"])
+        guard harness.waitForCheckpoint(after: nil, process: first.0) else {
+            Issue.record("no checkpoint appeared")
+            return
+        }
+        let second = try harness.run(["log.jsonl"])
+        let firstResult = try harness.finish(first)
+        #expect(firstResult.status == 0)
+        if second.status != 0 {  // the first run may have finished in between
+            #expect(second.status == 73)
+            #expect(second.stderr.contains("in use by another sitesum run"), "\(second.stderr)")
+        }
+        #expect(try harness.run(["log.jsonl"]).stdout == firstResult.stdout)
+    }
+
+    @Test func overLongLinesAreMalformedAndTheLimitIsPartOfTheCheckpoint() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let short = #"{"id":"a","type":"message","from":"v","site_id":"1","timestamp":1}"#
+        let long = #"{"id":"b","type":"message","from":"v","site_id":"1","timestamp":2,"data":{"message":"\#(String(repeating: "x", count: 300))"}}"#
+        try harness.write(Array("\(short)\n\(long)\n".utf8), to: "log.jsonl")
+        let limited = try harness.run(["--max-line-length", "100", "--stats", "log.jsonl"])
+        #expect(limited.stdout == "1,messages=0,emails=1,operators=0,visitors=1\n")
+        #expect(limited.stderr.contains("line 2 (byte \(short.utf8.count + 1))"), "\(limited.stderr)")
+        #expect(limited.stderr.contains("over the limit of 100"))
+        let unlimited = try harness.run(["--stats", "log.jsonl"])
+        #expect(unlimited.stdout == "1,messages=0,emails=2,operators=0,visitors=1\n")
+        #expect(unlimited.stderr.contains("--max-line-length"), "\(unlimited.stderr)")
+    }
+
+    @Test func clearCacheLeavesOtherDirectoriesAlone() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try FileManager.default.createDirectory(atPath: harness.path("notes"), withIntermediateDirectories: true)
+        try harness.write(Array("keep me".utf8), to: "notes/todo.txt")
+        let refused = try harness.run(["--clear-cache", "--cache-dir", "notes"])
+        #expect(refused.status == 73)
+        #expect(refused.stderr.contains("not a sitesum cache directory"))
+        #expect(FileManager.default.fileExists(atPath: harness.path("notes/todo.txt")))
+    }
+
+    @Test func aPipeIsReadWithoutCheckpoints() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let bytes = harness.generate(lines: 2_000, seed: 17)
+        try harness.write(bytes, to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        #expect(mkfifo(harness.path("pipe"), 0o600) == 0)
+        let started = try harness.start(["pipe"])
+        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("pipe")))
+        try writer.write(contentsOf: Data(bytes))
+        try writer.close()
+        let result = try harness.finish(started)
+        #expect(result.status == 0)
+        #expect(result.stdout == expected)
+        #expect(result.stderr.contains("not a regular file"))
+    }
+
     @Test func generateIsDeterministic() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
