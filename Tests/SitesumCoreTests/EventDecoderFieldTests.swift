@@ -80,6 +80,9 @@ import Testing
         expectEvent(line(site: "0"), DecodedEvent(site: "0"))
         expectEvent(line(site: "-0"), DecodedEvent(site: "0"))
         expectEvent(line(site: "-17"), DecodedEvent(site: "-17"))
+        expectEvent(line(site: "-5"), DecodedEvent(site: "-5"))
+        expectEvent(line(site: "-1"), DecodedEvent(site: "-1"))
+        expectEvent(line(site: "10"), DecodedEvent(site: "10"))
         expectEvent(line(site: #""-0""#), DecodedEvent(site: "-0"))  // a string is kept as written
         let huge = "123456789012345678901234567890123456789012345678901234567890"
         expectEvent(line(site: huge), DecodedEvent(site: huge))

@@ -56,8 +56,8 @@ struct EventFields {
 
     /// An integer `site_id` means its text as written, except that `-0` is `0`.
     private func siteText() -> UnsafeRawBufferPointer {
-        if site.type == .integer && site.text.count == 2 && site.text[0] == ASCII.minus {
-            return UnsafeRawBufferPointer(rebasing: site.text[1...])  // "-0": the only two-byte '-' integer
+        if site.type == .integer && site.text.count == 2 && site.text[0] == ASCII.minus && site.text[1] == ASCII.zero {
+            return UnsafeRawBufferPointer(rebasing: site.text[1...])
         }
         return site.text
     }
