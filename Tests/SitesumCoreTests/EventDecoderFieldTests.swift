@@ -311,6 +311,14 @@ import Testing
         #expect(expectMalformed(statusLine(data: "[]"))?.message == #"field "data" must be an object for a status event, found an array"#)
     }
 
+    @Test func quotedValuesInReasonsAreEscapedAndCutShort() {
+        let reason = expectMalformed(statusLine(data: #"{"status":"\u0000\n\"x"}"#), .unknownStatus)
+        #expect(reason?.message == #"field "status" in "data" must be "online" or "offline", found "\u0000\n\"x""#)
+        let long = String(repeating: "y", count: 100)
+        let cut = expectMalformed(line(type: "\"" + long + "\""), .unknownType)
+        #expect(cut?.message == "field \"type\" must be \"message\" or \"status\", found \"" + String(repeating: "y", count: 40) + "...\"")
+    }
+
     @Test func problemsAreReportedInSchemaOrder() {
         // Both id and timestamp are wrong: id comes first.
         expectMalformed(line(id: "1", timestamp: nil), .wrongType, field: .id)
