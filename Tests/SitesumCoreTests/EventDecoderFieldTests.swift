@@ -80,6 +80,9 @@ import Testing
         expectEvent(line(site: "0"), DecodedEvent(site: "0"))
         expectEvent(line(site: "-0"), DecodedEvent(site: "0"))
         expectEvent(line(site: "-17"), DecodedEvent(site: "-17"))
+        expectEvent(line(site: "-5"), DecodedEvent(site: "-5"))
+        expectEvent(line(site: "-1"), DecodedEvent(site: "-1"))
+        expectEvent(line(site: "10"), DecodedEvent(site: "10"))
         expectEvent(line(site: #""-0""#), DecodedEvent(site: "-0"))  // a string is kept as written
         let huge = "123456789012345678901234567890123456789012345678901234567890"
         expectEvent(line(site: huge), DecodedEvent(site: huge))
@@ -306,6 +309,14 @@ import Testing
         #expect(expectMalformed(line(timestamp: "9223372036854775808"))?.message.contains("outside the signed 64-bit range") == true)
         #expect(expectMalformed(statusLine(data: #"{"status":"away"}"#))?.message == #"field "status" in "data" must be "online" or "offline", found "away""#)
         #expect(expectMalformed(statusLine(data: "[]"))?.message == #"field "data" must be an object for a status event, found an array"#)
+    }
+
+    @Test func quotedValuesInReasonsAreEscapedAndCutShort() {
+        let reason = expectMalformed(statusLine(data: #"{"status":"\u0000\n\"x"}"#), .unknownStatus)
+        #expect(reason?.message == #"field "status" in "data" must be "online" or "offline", found "\u0000\n\"x""#)
+        let long = String(repeating: "y", count: 100)
+        let cut = expectMalformed(line(type: "\"" + long + "\""), .unknownType)
+        #expect(cut?.message == "field \"type\" must be \"message\" or \"status\", found \"" + String(repeating: "y", count: 40) + "...\"")
     }
 
     @Test func problemsAreReportedInSchemaOrder() {

@@ -146,6 +146,13 @@ import Testing
         expectMalformed(Array(#"{""#.utf8) + bytes + Array(#"":1,"# .utf8) + Array(line().utf8.dropFirst()), .invalidUTF8)
     }
 
+    @Test func invalidUTF8IsFoundInsideARunOfCharacters() {
+        expectMalformed(lineWithFrom([0xC3, 0xA9, 0xC3, 0xA9, 0xFF, 0xC3, 0xA9]), .invalidUTF8, column: 42)
+        expectMalformed(lineWithFrom([0xE2, 0x82, 0xAC, 0xED, 0xA0, 0x80]), .invalidUTF8, column: 41)
+        let run = [UInt8](repeating: 0, count: 40).flatMap { _ in [0xD0, 0x9F] as [UInt8] }
+        #expect(expectEvent(lineWithFrom(run + [0x20] + run))?.from == run + [0x20] + run)
+    }
+
     @Test func invalidUTF8ReasonsAreSpecific() {
         #expect(expectMalformed(lineWithFrom([0xC0, 0x80]), .invalidUTF8, column: 38)?.message.contains("overlong") == true)
         #expect(expectMalformed(lineWithFrom([0xED, 0xA0, 0x80]), .invalidUTF8)?.message.contains("surrogate") == true)
@@ -213,6 +220,45 @@ import Testing
                 #expect(expectEvent(text)?.id == id)
             }
         }
+    }
+
+    /// Schema keys and values are recognised straight from the line when
+    /// 8 bytes can be loaded after their quote; near the end of the line
+    /// they take the general way, which must agree.
+    @Test func schemaWordsNearTheEndOfTheLine() {
+        expectMalformed(#"{"type":"message","from":"v","site_id":"1","timestamp":1,"id":7}"#, .wrongType, field: .id)
+        expectMalformed(#"{"type":"message","from":"v","site_id":"1","timestamp":1,"id":""}"#, .emptyID)
+        expectEvent(#"{"type":"message","from":"v","site_id":"1","timestamp":1,"id":"a"}"#, DecodedEvent(timestamp: 1, id: "a", from: "v"))
+        expectEvent(#"{"id":"a","from":"v","site_id":"1","timestamp":1,"type":"status","data":{"status":"online"}}"#, DecodedEvent(kind: .online, timestamp: 1, id: "a", from: "v"))
+        expectEvent(#"{"id":"a","from":"v","site_id":"1","timestamp":1,"data":{"status":"online"},"type":"status"}"#, DecodedEvent(kind: .online, timestamp: 1, id: "a", from: "v"))
+        expectEvent(#"{"id":"a","from":"v","timestamp":1,"type":"message","site_id":2}"#, DecodedEvent(timestamp: 1, id: "a", from: "v", site: "2"))
+        expectEvent(#"{"id":"a","from":"v","site_id":2,"type":"message","timestamp":1}"#, DecodedEvent(timestamp: 1, id: "a", from: "v", site: "2"))
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"type":"message","timestamp":1.5}"#, .notAnInteger)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"type":"message","timestamp":"#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"statu"#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"status"#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"status""#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"message""#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"status","data":{"status":"online""#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"status","data":{"status":"onl"#, .unexpectedEnd)
+        expectMalformed(#"{"id":"a","from":"v","site_id":2,"timestamp":1,"type":"status","data":{"status""#, .unexpectedEnd)
+    }
+
+    /// Words that share the first bytes of a schema word are not it.
+    @Test func schemaWordLookalikes() {
+        for key in ["types", "typ", "froms", "datas", "dat", "site_ids", "site_i", "timestamps", "timestam", "idx", "i"] {
+            let text = #"{""# + key + #"":1,"# + line().dropFirst()
+            expectEvent(text, DecodedEvent())
+        }
+        for value in ["messages", "messag", "message ", "statuss", "statu", "Status"] {
+            expectMalformed(line(type: "\"\(value)\""), .unknownType)
+        }
+        for value in ["onlines", "onlin", "offlines", "offlin", "message", "status"] {
+            expectMalformed(statusLine(data: #"{"status":""# + value + #""}"#), .unknownStatus)
+        }
+        expectMalformed(statusLine(data: #"{"statuses":"online"}"#), .missingField, field: .status)
+        expectMalformed(statusLine(data: #"{"messages":1}"#), .missingField, field: .status)
+        expectEvent(line(data: #"{"messages":1,"message":2,"messag":3}"#), DecodedEvent())
     }
 
     @Test func stringsRightAtTheEndOfTheLine() {

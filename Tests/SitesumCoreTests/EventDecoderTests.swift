@@ -181,6 +181,13 @@ let sampleStatus = #"{"id":"f0d6ebe9-4830-415b-a826-a6ef47ebb649","type":"status
         expectMalformed(bytes)
     }
 
+    /// The line reader drops a byte-order mark at the start of the file; one
+    /// that reaches the decoder is bad, and the reason names it.
+    @Test func byteOrderMarkBeforeAnObjectIsMalformed() {
+        let reason = expectMalformed([0xEF, 0xBB, 0xBF] + Array(sampleMessage.utf8), .notAnObject, column: 1)
+        #expect(reason?.message.contains("byte-order mark") == true)
+    }
+
     @Test func formFeedAroundAnObjectIsMalformed() {
         expectMalformed("\u{0C}" + sampleMessage, .notAnObject, column: 1)
         expectMalformed(sampleMessage + "\u{0C}", .trailingGarbage, column: sampleMessage.utf8.count + 1)

@@ -56,8 +56,8 @@ struct EventFields {
 
     /// An integer `site_id` means its text as written, except that `-0` is `0`.
     private func siteText() -> UnsafeRawBufferPointer {
-        if site.type == .integer && site.text.count == 2 && site.text[0] == ASCII.minus {
-            return UnsafeRawBufferPointer(rebasing: site.text[1...])  // "-0": the only two-byte '-' integer
+        if site.type == .integer && site.text.count == 2 && site.text[0] == ASCII.minus && site.text[1] == ASCII.zero {
+            return UnsafeRawBufferPointer(rebasing: site.text[1...])
         }
         return site.text
     }
@@ -190,7 +190,8 @@ struct EventFields {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u{\(String(scalar.value, radix: 16))}"
+                let digits = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
             default: result.unicodeScalars.append(scalar)
             }
             shown += 1

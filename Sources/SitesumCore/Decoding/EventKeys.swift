@@ -87,3 +87,61 @@ enum OperatorStatus {
         }
     }
 }
+
+/// The schema's words as they almost always appear: plainly, with no escape,
+/// followed by their closing quote. One 8-byte load of the bytes after the
+/// opening quote then recognises a word and where it ends, without scanning
+/// the string first. Anything else (escapes, unknown words, a line too short
+/// for the load) goes the general way, so these are shortcuts, not rules.
+extension LineScanner {
+    @inline(__always)
+    func word(at i: Int) -> UInt64 {
+        UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// A top-level key starting at `start` (just after its quote), and the
+    /// position after its closing quote.
+    @inline(__always)
+    func plainTopLevelKey(at start: Int) -> (key: EventKey, end: Int)? {
+        guard start &+ 8 <= count else { return nil }
+        let w = word(at: start)
+        if w & 0xFF_FFFF == 0x22_6469 { return (.id, start &+ 3) }  // id"
+        switch w & 0xFF_FFFF_FFFF {
+        case 0x22_6570_7974: return (.type, start &+ 5)  // type"
+        case 0x22_6D6F_7266: return (.from, start &+ 5)  // from"
+        case 0x22_6174_6164: return (.data, start &+ 5)  // data"
+        default: break
+        }
+        if w == 0x2264_695F_6574_6973 { return (.siteID, start &+ 8) }  // site_id"
+        if w == 0x6D61_7473_656D_6974, start &+ 10 <= count,  // timestam
+           UInt16(littleEndian: (base + (start &+ 8)).loadUnaligned(as: UInt16.self)) == 0x2270  // p"
+        {
+            return (.timestamp, start &+ 10)
+        }
+        return nil
+    }
+
+    /// A key inside `data` starting at `start`: whether it is `status`, and
+    /// the position after its closing quote. Only `status` and `message` are
+    /// recognised; other keys take the general way.
+    @inline(__always)
+    func plainDataKey(at start: Int) -> (isStatus: Bool, end: Int)? {
+        guard start &+ 8 <= count else { return nil }
+        let w = word(at: start)
+        if w & 0xFF_FFFF_FFFF_FFFF == 0x22_7375_7461_7473 { return (true, start &+ 7) }  // status"
+        if w == 0x2265_6761_7373_656D { return (false, start &+ 8) }  // message"
+        return nil
+    }
+
+    /// The length of the schema value (`message`, `status`, `online`,
+    /// `offline`) spelled plainly from `start` up to its closing quote.
+    @inline(__always)
+    func plainSchemaValueLength(at start: Int) -> Int? {
+        guard start &+ 8 <= count else { return nil }
+        let w = word(at: start)
+        if w == 0x2265_6761_7373_656D || w == 0x2265_6E69_6C66_666F { return 7 }  // message" offline"
+        let seven = w & 0xFF_FFFF_FFFF_FFFF
+        if seven == 0x22_7375_7461_7473 || seven == 0x22_656E_696C_6E6F { return 6 }  // status" online"
+        return nil
+    }
+}

@@ -16,14 +16,21 @@ extension LineScanner {
                     throw unexpected(at: i, expected: first ? "a string key or '}'" : "a string key")
                 }
                 first = false
-                let (key, afterKey) = try readString(open: i, keep: false)
-                i = try skipColon(afterKey)
-                switch EventKey(key) {
-                case .id: (fields.id, i) = try readFieldValue(at: i)
-                case .type: (fields.type, i) = try readFieldValue(at: i)
-                case .from: (fields.from, i) = try readFieldValue(at: i)
-                case .siteID: (fields.site, i) = try readFieldValue(at: i)
-                case .timestamp: (fields.timestamp, i) = try readFieldValue(at: i)
+                let key: EventKey
+                if let plain = plainTopLevelKey(at: i &+ 1) {
+                    key = plain.key
+                    i = try skipColon(plain.end)
+                } else {
+                    let (text, afterKey) = try readString(open: i, keep: false)
+                    key = EventKey(text)
+                    i = try skipColon(afterKey)
+                }
+                switch key {
+                case .id: i = try readField(at: i, into: &fields.id)
+                case .type: i = try readField(at: i, into: &fields.type, schemaWordLikely: true)
+                case .from: i = try readField(at: i, into: &fields.from)
+                case .siteID: i = try readField(at: i, into: &fields.site)
+                case .timestamp: i = try readField(at: i, into: &fields.timestamp)
                 case .data: i = try readData(at: i, into: &fields)
                 case .other: i = try skipValue(at: i)
                 }
@@ -44,9 +51,37 @@ extension LineScanner {
         return try fields.event()
     }
 
+    /// Reads the value of a field the schema keeps into `field`; returns the
+    /// position after it. Strings and integers, the types the schema wants,
+    /// take the short way.
+    @inline(__always)
+    private mutating func readField(
+        at i: Int, into field: inout FieldValue, schemaWordLikely: Bool = false
+    ) throws(MalformedReason) -> Int {
+        if i < count {
+            let c = byte(i)
+            if c == ASCII.quote {
+                if schemaWordLikely, let length = plainSchemaValueLength(at: i &+ 1) {
+                    field = FieldValue(position: i, type: .string, text: view(i &+ 1, i &+ 1 &+ length))
+                    return i &+ 2 &+ length
+                }
+                let (text, end) = try readString(open: i, keep: true)
+                field = FieldValue(position: i, type: .string, text: text)
+                return end
+            }
+            if ASCII.isDigit(c) {
+                let (end, isInteger) = try scanNumber(at: i)
+                field = FieldValue(position: i, type: isInteger ? .integer : .nonIntegerNumber, text: view(i, end))
+                return end
+            }
+        }
+        let (value, end) = try readFieldValue(at: i)
+        field = value
+        return end
+    }
+
     /// Reads the value of a field the schema keeps: strings decoded, numbers
     /// and literals as their text, containers validated and skipped.
-    @inline(__always)
     private mutating func readFieldValue(at i: Int) throws(MalformedReason) -> (FieldValue, Int) {
         guard i < count else { throw unexpected(at: i, expected: "a value") }
         switch byte(i) {
@@ -86,10 +121,17 @@ extension LineScanner {
                 throw unexpected(at: i, expected: first ? "a string key or '}'" : "a string key")
             }
             first = false
-            let (key, afterKey) = try readString(open: i, keep: false)
-            i = try skipColon(afterKey)
-            if EventKey.isStatus(key) {
-                (fields.status, i) = try readFieldValue(at: i)
+            let isStatus: Bool
+            if let plain = plainDataKey(at: i &+ 1) {
+                isStatus = plain.isStatus
+                i = try skipColon(plain.end)
+            } else {
+                let (text, afterKey) = try readString(open: i, keep: false)
+                isStatus = EventKey.isStatus(text)
+                i = try skipColon(afterKey)
+            }
+            if isStatus {
+                i = try readField(at: i, into: &fields.status, schemaWordLikely: true)
             } else {
                 i = try skipValue(at: i)
             }

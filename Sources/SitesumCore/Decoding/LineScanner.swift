@@ -8,7 +8,9 @@
 struct LineScanner {
     let base: UnsafeRawPointer
     let count: Int
-    let storage: DecoderStorage
+    // Unowned: the decoder holds the storage for the whole scan, and a
+    // counted reference here costs an atomic retain/release per line.
+    unowned(unsafe) let storage: DecoderStorage
     /// Where decoded strings of this line go; nil until the line's first escape,
     /// so lines without escapes never touch the decoder's storage.
     private var scratch: UnsafeMutableRawPointer?
@@ -119,9 +121,7 @@ struct LineScanner {
             } else if c < 0x20 {
                 throw controlCharacter(at: i)
             } else {
-                let length = utf8SequenceLength(at: i)
-                guard length != 0 else { throw invalidUTF8(at: i) }
-                i &+= length
+                i = try skipNonASCII(at: i)
             }
             i = nextStringStop(i)
         }
@@ -235,9 +235,7 @@ struct LineScanner {
             } else if c < 0x20 {
                 throw controlCharacter(at: i)
             } else {
-                let length = utf8SequenceLength(at: i)
-                guard length != 0 else { throw invalidUTF8(at: i) }
-                i &+= length
+                i = try skipNonASCII(at: i)
             }
             i = nextStringStop(i)
         }
@@ -255,6 +253,21 @@ struct LineScanner {
         default:
             throw invalidEscape(at: i)
         }
+    }
+
+    /// Validates the run of non-ASCII characters starting at `i`; returns
+    /// where the run ends. Text in other scripts comes in such runs, which
+    /// are cheaper to cross here than by going back to the 8-byte scan after
+    /// each character.
+    @inline(__always)
+    private func skipNonASCII(at start: Int) throws(MalformedReason) -> Int {
+        var i = start
+        repeat {
+            let length = utf8SequenceLength(at: i)
+            guard length != 0 else { throw invalidUTF8(at: i) }
+            i &+= length
+        } while i < count && byte(i) >= 0x80
+        return i
     }
 
     /// The length of the well-formed UTF-8 sequence whose lead byte (0x80 or
@@ -426,7 +439,7 @@ struct NestingStack {
     private var shallow: UInt64 = 0
     private var deep: UnsafeMutablePointer<UInt64>?
     private var deepWords = 0
-    private let storage: DecoderStorage
+    unowned(unsafe) private let storage: DecoderStorage
 
     init(storage: DecoderStorage) { self.storage = storage }
 

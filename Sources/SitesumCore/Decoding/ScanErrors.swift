@@ -167,7 +167,9 @@ extension LineScanner {
             var scalar = UInt32(c) & (0xFF >> (length + 1))
             for k in 1..<length { scalar = scalar << 6 | UInt32(byte(i + k) & 0x3F) }
             let digits = String(scalar, radix: 16, uppercase: true)
-            return "character U+\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
+            let name = "character U+\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
+            // A byte-order mark is the one such character users meet by accident.
+            return scalar == 0xFEFF ? name + " (a byte-order mark)" : name
         }
     }
 
