@@ -28,6 +28,8 @@ final class Runner {
     private var checkpointFailures = 0
     private var resumedAt: (offset: UInt64, line: UInt64)?
     private var bytesRead: UInt64 = 0
+    /// Lines of the summary this run prints.
+    private var sitesPrinted = 0
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
@@ -61,14 +63,17 @@ final class Runner {
     /// Runs to the end of the input and returns the summary to print.
     func run() throws(Failure) -> [UInt8] {
         try openStore()
-        if let summary = try resume() {
+        let summary: [UInt8]
+        if let stored = try resume() {
             try checkStrict()
-            return summary
+            summary = stored
+        } else {
+            try checkStrict()
+            try readInput()
+            summary = state.summary().text
+            checkpoint(at: committedOffsetCandidate, summary: summary)
         }
-        try checkStrict()
-        try readInput()
-        let summary = state.summary().text
-        checkpoint(at: committedOffsetCandidate, summary: summary)
+        sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
         return summary
     }
 
@@ -87,7 +92,7 @@ final class Runner {
         let speed = seconds > 0 ? Double(bytesRead) / seconds / 1e6 : 0
         console.write(
             "sitesum: stats lines=\(tally.lines) events=\(tally.events) duplicates=\(tally.duplicates)"
-            + " malformed=\(tally.malformed) blank=\(tally.blank) sites=\(state.siteCount)"
+            + " malformed=\(tally.malformed) blank=\(tally.blank) sites=\(sitesPrinted)"
             + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
             + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
             + " bytes-read=\(bytesRead) elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
@@ -270,8 +275,7 @@ final class Runner {
                 holdsUnterminatedLine = true
             }
             let outcome = line.isTooLong
-                ? ingestor.ingestTooLong(at: line.start, length: line.end - line.start - (line.isTerminated ? 1 : 0),
-                                         limit: options.maxLineLength)
+                ? ingestor.ingestTooLong(at: line.start, length: line.length, limit: options.maxLineLength)
                 : ingestor.ingest(line.bytes, at: line.start)
             bytesRead = line.end - startOffset
             if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }

@@ -90,6 +90,7 @@ import Testing
         #expect(second.stdout == first.stdout)
         #expect(second.stats["bytes-read"] == "0")
         #expect(second.stats["malformed"] == first.stats["malformed"])
+        #expect(second.stats["sites"] == first.stats["sites"] && first.stats["sites"] != "0")
         #expect(second.stats["duplicates"] == first.stats["duplicates"])
         #expect(second.stderr.contains("unchanged"))
     }
