@@ -4,7 +4,7 @@
 ///
 /// Output is streamed in chunks of whole lines, so memory stays bounded
 /// however many lines are asked for.
-public struct LogGenerator {
+public struct LogGenerator: Sendable {
     /// The most bytes one chunk passed to the sink can hold.
     public static let maxChunkBytes = 1 << 20
 
