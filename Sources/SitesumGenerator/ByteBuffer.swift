@@ -1,35 +1,81 @@
-/// A growable byte buffer with the few append operations a log line needs.
+/// A growable byte buffer with the few operations a log line needs.
 ///
-/// Lines are formatted straight into bytes — no `String` per line, no
-/// interpolation — because the generator must write gigabytes quickly.
-struct ByteBuffer {
-    var bytes: [UInt8] = []
+/// Lines are formatted straight into raw memory — no `String` per line, no
+/// interpolation, and no `Array` appends, whose uniqueness checks and
+/// generic copying cost more than the formatting itself. Noncopyable, so it
+/// owns its memory outright and frees it in `deinit`.
+struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
 
-    var count: Int { bytes.count }
+    init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The bytes written so far; valid until the buffer next changes.
+    var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base, count: count)
+    }
+
+    subscript(index: Int) -> UInt8 {
+        precondition(index >= 0 && index < count)
+        return base[index]
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
-        bytes.append(byte)
+        reserve(1)
+        base[count] = byte
+        count += 1
     }
 
     @inline(__always)
     mutating func append(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(text.utf8Start, count: text.utf8CodeUnitCount)
     }
 
     @inline(__always)
     mutating func append(_ other: [UInt8]) {
-        bytes.append(contentsOf: other)
+        other.withUnsafeBufferPointer { append($0.baseAddress, count: $0.count) }
+    }
+
+    @inline(__always)
+    private mutating func append(_ source: UnsafePointer<UInt8>?, count n: Int) {
+        guard let source, n > 0 else { return }
+        reserve(n)
+        (base + count).update(from: source, count: n)
+        count += n
     }
 
     /// Appends the decimal text of `value` (a "-" for negatives).
     mutating func appendDecimal(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { append(UInt8(ascii: "-")) }
         appendDecimal(value.magnitude)
     }
 
-    /// Appends the decimal text of `value`, digits written back to front into
-    /// room reserved first, so no temporary storage is needed.
+    /// Appends the decimal text of `value`, written back to front into room
+    /// reserved first, so no temporary storage is needed.
     mutating func appendDecimal(_ value: UInt64) {
         var digits = 1
         var rest = value / 10
@@ -37,42 +83,61 @@ struct ByteBuffer {
             digits += 1
             rest /= 10
         }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        reserve(digits)
         var v = value
-        var i = start + digits - 1
-        while v > 0 {
-            bytes[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+        var at = count + digits - 1
+        repeat {
+            base[at] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
             v /= 10
-            i -= 1
-        }
+            at -= 1
+        } while v > 0
+        count += digits
     }
 
     /// Appends the low `digits` hex digits of `value`, lowercase, most
     /// significant first.
     @inline(__always)
     mutating func appendHex(_ value: UInt64, digits: Int) {
-        var shift = (digits - 1) * 4
-        while shift >= 0 {
-            bytes.append(hexDigit(UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF, upper: false))
-            shift -= 4
+        reserve(digits)
+        var v = value
+        var at = count + digits - 1
+        while at >= count {
+            base[at] = hexDigit(UInt8(truncatingIfNeeded: v) & 0xF, upper: false)
+            v >>= 4
+            at -= 1
         }
+        count += digits
+    }
+
+    /// Inserts `inserted` at `index`, moving what follows.
+    mutating func insert(_ inserted: [UInt8], at index: Int) {
+        precondition(index >= 0 && index <= count)
+        reserve(inserted.count)
+        (base + index + inserted.count).update(from: base + index, count: count - index)  // memmove
+        inserted.withUnsafeBufferPointer { (base + index).update(from: $0.baseAddress!, count: $0.count) }
+        count += inserted.count
     }
 
     /// Rewrites the ASCII byte at `index` as a `\u00XX` escape. Used on the
     /// rare lines whose producer escapes characters that need no escaping.
     mutating func escapeByte(at index: Int, upperHex: Bool) {
-        let byte = bytes[index]
-        let escape: [UInt8] = [
-            UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+        let byte = self[index]
+        insert([
+            UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
             hexDigit(byte >> 4, upper: upperHex), hexDigit(byte & 0xF, upper: upperHex),
-        ]
-        bytes.replaceSubrange(index..<index + 1, with: escape)
+        ], at: index + 1)
+        base[index] = UInt8(ascii: "\\")
     }
 
     /// Drops everything from `newCount` on.
     mutating func truncate(to newCount: Int) {
-        bytes.removeSubrange(newCount...)
+        precondition(newCount >= 0 && newCount <= count)
+        count = newCount
+    }
+
+    /// Empties the buffer, keeping its memory.
+    mutating func removeAll() {
+        count = 0
     }
 }
 

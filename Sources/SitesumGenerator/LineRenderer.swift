@@ -289,7 +289,7 @@ struct LineRenderer {
         default: return
         }
         let at = range.lowerBound + rng.below(range.count + 1)
-        out.bytes.insert(contentsOf: bad, at: at)
+        out.insert(bad, at: at)
     }
 
     /// Truncation and trailing garbage work on the finished object.
@@ -314,7 +314,7 @@ struct LineRenderer {
         guard !range.isEmpty else { return }
         let at = range.lowerBound + rng.below(range.count)
         // Only plain ASCII is escaped this way; message words are never a target.
-        guard out.bytes[at] < 0x80 else { return }
+        guard out[at] < 0x80 else { return }
         out.escapeByte(at: at, upperHex: rng.below(2) == 0)
     }
 

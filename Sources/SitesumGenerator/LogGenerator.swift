@@ -4,7 +4,7 @@
 ///
 /// Output is streamed in chunks of whole lines, so memory stays bounded
 /// however many lines are asked for.
-public struct LogGenerator {
+public struct LogGenerator: Sendable {
     /// The most bytes one chunk passed to the sink can hold.
     public static let maxChunkBytes = 1 << 20
 
@@ -32,18 +32,17 @@ public struct LogGenerator {
         lineKinds: (GeneratedLineKind) -> Void
     ) rethrows {
         var source = LineSource(options: options)
-        var buffer = ByteBuffer()
-        buffer.bytes.reserveCapacity(Self.maxChunkBytes)
+        var buffer = ByteBuffer(capacity: Self.maxChunkBytes)
         let flushAt = Self.maxChunkBytes - Self.flushMargin
         for _ in 0..<max(0, options.lines) {
             lineKinds(source.writeLine(into: &buffer))
             if buffer.count >= flushAt {
-                try buffer.bytes.withUnsafeBytes { try sink($0) }
-                buffer.bytes.removeAll(keepingCapacity: true)
+                try sink(buffer.bytes)
+                buffer.removeAll()
             }
         }
         if buffer.count > 0 {
-            try buffer.bytes.withUnsafeBytes { try sink($0) }
+            try sink(buffer.bytes)
         }
     }
 

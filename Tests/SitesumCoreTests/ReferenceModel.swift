@@ -90,19 +90,13 @@ enum ReferenceModel {
     static func lines(of input: [UInt8]) -> [[UInt8]] {
         var bytes = input[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        var result: [[UInt8]] = []
-        var current: [UInt8] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                if current.last == UInt8(ascii: "\r") { current.removeLast() }
-                result.append(current)
-                current = []
-            } else {
-                current.append(byte)
-            }
+        var pieces = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // After a final "\n" comes an empty piece that is not a line.
+        if pieces.last?.isEmpty == true { pieces.removeLast() }
+        return pieces.enumerated().map { index, piece in
+            let terminated = index < pieces.count - 1 || bytes.last == UInt8(ascii: "\n")
+            return terminated && piece.last == UInt8(ascii: "\r") ? Array(piece.dropLast()) : Array(piece)
         }
-        if !current.isEmpty { result.append(current) }
-        return result
     }
 
     /// What one line holds, ignoring duplicates.
@@ -114,8 +108,7 @@ enum ReferenceModel {
 
     /// Reads one line (without its line end) by the table in SPEC.md.
     static func parse(_ line: [UInt8]) -> Parsed {
-        let jsonWhitespace: [UInt8] = [0x20, 0x09, 0x0D]
-        if line.allSatisfy({ jsonWhitespace.contains($0) }) { return .blank }
+        if line.allSatisfy(isJSONWhitespace) { return .blank }  // no LF left in a line
 
         // Checks JSONSerialization does not make (or makes differently).
         if String(validating: line, as: UTF8.self) == nil { return .malformed("invalid UTF-8") }
@@ -183,6 +176,11 @@ enum ReferenceModel {
         return !digits.isEmpty && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
+    /// Space, tab, CR or LF.
+    static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
     /// True when a "," outside strings is followed (after whitespace) by "}"
     /// or "]".
     static func hasTrailingComma(_ line: [UInt8]) -> Bool {
@@ -200,9 +198,8 @@ enum ReferenceModel {
                 }
                 continue
             }
+            if isJSONWhitespace(byte) { continue }
             switch byte {
-            case 0x20, 0x09, 0x0D, 0x0A:
-                continue
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if lastOutsideStrings == UInt8(ascii: ",") { return true }
             case UInt8(ascii: "\""):
@@ -222,7 +219,7 @@ enum ReferenceModel {
     static func topLevelRawValues(_ line: [UInt8]) -> [[UInt8]: [UInt8]] {
         var i = 0
         func skipWhitespace() {
-            while i < line.count, [0x20, 0x09, 0x0D, 0x0A].contains(line[i]) { i += 1 }
+            while i < line.count, isJSONWhitespace(line[i]) { i += 1 }
         }
         func skipString() {  // from the opening quote to just past the closing one
             i += 1
@@ -248,7 +245,8 @@ enum ReferenceModel {
                     i += 1
                 } while depth > 0
             default:  // number, true, false, null
-                while i < line.count, !Array(",}] \t\r\n".utf8).contains(line[i]) { i += 1 }
+                while i < line.count, !isJSONWhitespace(line[i]),
+                      ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(line[i]) { i += 1 }
             }
         }
 
@@ -260,14 +258,19 @@ enum ReferenceModel {
             if line[i] == UInt8(ascii: "}") { break }
             let keyStart = i
             skipString()
-            let key = try! JSONSerialization.jsonObject(
-                with: Data(line[keyStart..<i]), options: .fragmentsAllowed) as! String
+            // Without a backslash a string's content is its bytes; with one,
+            // let JSONSerialization decode the escapes.
+            let rawKey = line[keyStart + 1..<i - 1]
+            let key = rawKey.contains(UInt8(ascii: "\\"))
+                ? Array((try! JSONSerialization.jsonObject(
+                    with: Data(line[keyStart..<i]), options: .fragmentsAllowed) as! String).utf8)
+                : Array(rawKey)
             skipWhitespace()
             i += 1  // ":"
             skipWhitespace()
             let valueStart = i
             skipValue()
-            values[Array(key.utf8)] = Array(line[valueStart..<i])
+            values[key] = Array(line[valueStart..<i])
             skipWhitespace()
             if line[i] == UInt8(ascii: ",") { i += 1 }
         }

@@ -1,0 +1,109 @@
+import SitesumCore
+import SitesumGenerator
+import Testing
+
+/// The real engine against the reference model on many generated inputs.
+/// Small inputs use few sites, operators and visitors and short time spans,
+/// so that ties, duplicates and id collisions are frequent — the cases the
+/// rules of SPEC.md are about. A mismatch names the options (seed included)
+/// to regenerate the input and the first differing output line.
+@Suite struct DifferentialTests {
+    // MARK: - Inputs
+
+    /// Options for small case `n`: 1–3000 lines, 1–12 sites, 1–3 operators,
+    /// 1–30 visitors, spans of 1–50 seconds, generous defect rates.
+    static func smallOptions(_ n: Int) -> GeneratorOptions {
+        var mix = Mix(n)
+        var options = GeneratorOptions(lines: 1 + mix.below(3000))
+        options.seed = UInt64(n) &+ 1000
+        options.sites = 1 + mix.below(12)
+        options.operators = 1 + mix.below(3)
+        options.visitors = 1 + mix.below(30)
+        options.span = Int64(1 + mix.below(50))
+        options.duplicateRate = Double(mix.below(31)) / 100  // 0 ... 0.30
+        options.malformedRate = Double(mix.below(21)) / 100  // 0 ... 0.20
+        return options
+    }
+
+    /// Options for larger case `n`: closer to real logs, still tie-prone.
+    static func largerOptions(_ n: Int) -> GeneratorOptions {
+        var options = GeneratorOptions(lines: 30_000 + 10_000 * n)
+        options.seed = 90_000 + UInt64(n)
+        options.sites = 40
+        options.operators = 3
+        options.visitors = 200
+        options.span = 600
+        options.duplicateRate = 0.05
+        options.malformedRate = 0.01
+        return options
+    }
+
+    // MARK: - Tests
+
+    @Test(arguments: 0..<300)
+    func smallInputsAgree(_ n: Int) {
+        let options = Self.smallOptions(n)
+        Self.expectAgreement(on: LogGenerator(options: options).bytes(), options: options, what: "input")
+    }
+
+    @Test(arguments: 0..<3)
+    func largerInputsAgree(_ n: Int) {
+        let options = Self.largerOptions(n)
+        Self.expectAgreement(on: LogGenerator(options: options).bytes(), options: options, what: "input")
+    }
+
+    /// Appending the whole input to itself makes every valid line of the
+    /// copy a duplicate (and every malformed one still malformed), so the
+    /// summary must not change.
+    @Test(arguments: 0..<40)
+    func inputFollowedByItselfGivesTheSameSummary(_ n: Int) {
+        let options = Self.smallOptions(n)
+        let bytes = LogGenerator(options: options).bytes()
+        let doubled = bytes + bytes
+        #expect(ReferenceModel.summary(of: doubled) == ReferenceModel.summary(of: bytes),
+                "reference: doubling changed the summary for \(options)")
+        Self.expectAgreement(on: doubled, options: options, what: "input followed by itself")
+    }
+
+    // MARK: - Comparing
+
+    static func expectAgreement(
+        on bytes: [UInt8], options: GeneratorOptions, what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let expected = ReferenceModel.summary(of: bytes)
+        let actual = InMemoryRun.summary(of: bytes)
+        if actual != expected {
+            Issue.record(
+                "engine and reference disagree on the \(what) for \(options): \(firstDifference(expected, actual))",
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    /// "line N: reference X, engine Y" for the first output line that differs.
+    static func firstDifference(_ expected: String, _ actual: String) -> String {
+        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let got = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(want.count, got.count) {
+            let a = index < want.count ? String(want[index]) : "<none>"
+            let b = index < got.count ? String(got[index]) : "<none>"
+            if a != b { return "line \(index + 1): reference \(a.debugDescription), engine \(b.debugDescription)" }
+        }
+        return "outputs differ only in bytes the line split hides"
+    }
+
+    /// SplitMix64 over the case number: spreads options over their ranges
+    /// without depending on the generator's own random streams.
+    struct Mix {
+        var state: UInt64
+        init(_ n: Int) { state = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
+        mutating func below(_ n: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Int(z % UInt64(n))
+        }
+    }
+}
