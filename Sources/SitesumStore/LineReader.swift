@@ -34,14 +34,15 @@ public final class LineReader {
     /// A `read(2)` returned 0: nothing more will be read.
     @usableFromInline var atEndOfFile = false
 
-    /// Prepares to read `file` from `offset` on (the file position is moved there).
+    /// Prepares to read `file` from `offset` on (the file position is moved there;
+    /// at offset 0 it is left alone, so pipes and other unseekable inputs work).
     /// - Parameters:
     ///   - maxLineLength: the longest line (without "\n") handed out with its bytes.
     ///   - blockSize: how much one `read(2)` asks for.
     public init(file: FileDescriptor, startingAt offset: UInt64, maxLineLength: Int, blockSize: Int = 1 << 20) throws(SystemError) {
         precondition(maxLineLength >= 0, "maxLineLength must not be negative")
         precondition(blockSize > 0, "blockSize must be positive")
-        try file.seek(to: offset)
+        if offset > 0 { try file.seek(to: offset) }
         self.file = file
         self.maxLineLength = maxLineLength
         self.blockSize = blockSize

@@ -308,6 +308,8 @@ import Testing
         try harness.write(bytes, to: "log.jsonl")
         let expected = try harness.reference("log.jsonl")
         #expect(mkfifo(harness.path("pipe"), 0o600) == 0)
+        // If sitesum stopped reading early, the write must fail this test, not kill the test process.
+        signal(SIGPIPE, SIG_IGN)
         let started = try harness.start(["pipe"])
         let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("pipe")))
         try writer.write(contentsOf: Data(bytes))

@@ -191,3 +191,21 @@ import Testing
     }
 }
 
+
+@Suite struct LineReaderPipeTests {
+    @Test func readsFromAPipe() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let text = Array("one\ntwo\nthree".utf8)
+        text.withUnsafeBytes { _ = write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        let file = FileDescriptor(rawValue: fds[0], path: "pipe")
+        defer { file.close() }
+        let reader = try LineReader(file: file, startingAt: 0, maxLineLength: 100, blockSize: 4)
+        var lines: [String] = []
+        while let line = try reader.next() {
+            lines.append(String(decoding: line.bytes, as: UTF8.self))
+        }
+        #expect(lines == ["one", "two", "three"])
+    }
+}
