@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(name: "sitesum", dependencies: ["SitesumCLI"]),
 
         .testTarget(name: "SitesumCoreTests", dependencies: ["SitesumCore", "SitesumGenerator"]),
-        .testTarget(name: "SitesumStoreTests", dependencies: ["SitesumStore"]),
+        .testTarget(name: "SitesumStoreTests", dependencies: ["SitesumStore", "SitesumGenerator"]),
         .testTarget(
             name: "SitesumCLITests",
             dependencies: ["SitesumCLI", "SitesumCore", "SitesumGenerator", "sitesum"]

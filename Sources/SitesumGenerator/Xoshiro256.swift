@@ -2,11 +2,16 @@
 /// xoshiro's 256-bit state, as the xoshiro authors recommend, and on its own
 /// as the cheap per-line "style" generator whose whole state is one word —
 /// which is what lets a line be re-rendered byte for byte from a stored seed.
-struct SplitMix64 {
-    var state: UInt64
+/// Public so that tests can draw reproducible random inputs from the same source.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(state: UInt64) {
+        self.state = state
+    }
 
     @inline(__always)
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,7 +21,7 @@ struct SplitMix64 {
 
     /// Uniform in `0..<n` for n ≥ 1 (see `Xoshiro256.below`).
     @inline(__always)
-    mutating func below(_ n: Int) -> Int {
+    public mutating func below(_ n: Int) -> Int {
         Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(n)).high)
     }
 }

@@ -1,3 +1,4 @@
+import SitesumGenerator
 import Testing
 @testable import SitesumCore
 
@@ -5,18 +6,8 @@ import Testing
 /// give a column inside the line, and must not depend on what the decoder
 /// decoded before (scratch reuse).
 @Suite struct EventDecoderRobustnessTests {
-    /// SplitMix64: a tiny deterministic generator, so a failure reproduces.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    /// SplitMix64, so a failure reproduces.
+    typealias Generator = SplitMix64
 
     static let seeds: [[UInt8]] = [
         sampleMessage, sampleStatus,

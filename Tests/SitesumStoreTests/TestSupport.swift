@@ -1,4 +1,5 @@
 import Foundation
+import SitesumGenerator
 import SitesumStore
 
 /// A fresh directory under the system's temporary directory, removed on deinit.
@@ -20,21 +21,15 @@ final class TemporaryDirectory {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator, so failures reproduce.
+/// SplitMix64, so failures reproduce.
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        source = SplitMix64(state: seed)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 }
 
 func writeFile(_ path: String, _ bytes: [UInt8]) throws {
