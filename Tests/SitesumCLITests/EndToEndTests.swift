@@ -320,6 +320,20 @@ import Testing
         #expect(result.stderr.contains("not a regular file"))
     }
 
+    @Test func tinyReadBlocksAndSaveIntervalsGiveTheSameAnswer() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 1_500, seed: 18), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        for (block, interval) in [("7", "1"), ("100", "13"), ("4K", "250")] {
+            let result = try harness.run(["-c", "--block-size", block, "-s", interval, "--stats", "log.jsonl"])
+            #expect(result.status == 0)
+            #expect(result.stdout == expected, "block \(block), interval \(interval)")
+            let resumed = try harness.run(["--block-size", block, "log.jsonl"])
+            #expect(resumed.stdout == expected)
+        }
+    }
+
     @Test func generateIsDeterministic() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
