@@ -48,7 +48,7 @@ final class Runner {
             file.close()
             throw Failure(.noInput, "cannot open input '\(options.inputPath)': \(error.errno)")
         }
-        if !fileStatus.isRegularFile && fileStatus.isDirectory {
+        if fileStatus.isDirectory {
             file.close()
             throw Failure(.noInput, "cannot open input '\(options.inputPath)': it is a directory")
         }
