@@ -24,7 +24,7 @@ enum HelpText {
               --max-line-length N   longer lines are malformed (default 1M; K, M, G suffixes)
               --block-size N        bytes read at a time (default 1M; K, M, G suffixes)
           -q, --quiet               no progress or statistics on stderr
-              --stats               print the statistics line even when stderr is not a terminal
+              --stats               print the statistics line even when stderr is not a terminal (or with -q)
           -h, --help                show this help (sitesum generate --help for the generator)
               --version             show the version
 

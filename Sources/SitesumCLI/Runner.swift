@@ -87,7 +87,7 @@ final class Runner {
         if checkpointFailures > 0 {
             console.warning("\(checkpointFailures) checkpoint\(checkpointFailures == 1 ? "" : "s") could not be saved")
         }
-        guard !console.quiet, options.stats || console.showsProgress else { return }
+        guard options.stats || console.showsProgress else { return }
         let seconds = Self.seconds(clock.now - started)
         let speed = seconds > 0 ? Double(bytesRead) / seconds / 1e6 : 0
         console.write(
@@ -299,14 +299,16 @@ final class Runner {
         if signal != 0 { throw interrupted(by: signal) }
     }
 
-    /// Reports a malformed line: the first few as warnings, all under `--strict` as the error that stops the run.
+    /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.
     private func reportMalformed(_ reason: MalformedReason, at offset: UInt64) throws(Failure) {
         let tally = state.tally
+        let limit = UInt64(Tally.reportLimit)
+        guard options.strict || tally.malformed <= limit + 1 else { return }
         let line = MalformedLine(line: tally.lines, offset: offset, reason: reason.description)
         if options.strict { throw Failure(.malformedInput, "\(line) (--strict)") }
-        if tally.malformed <= UInt64(Tally.reportLimit) {
+        if tally.malformed <= limit {
             console.warning("skipped malformed \(line)")
-        } else if tally.malformed == UInt64(Tally.reportLimit) + 1 {
+        } else {
             console.warning("more malformed lines: counted, not reported")
         }
     }

@@ -34,7 +34,7 @@ public struct LineIngestor {
         case .event(let event):
             return state.apply(event, offset: offset) ? .counted : .duplicate
         case .malformed(let reason):
-            recordMalformed(reason.description, at: offset)
+            recordMalformed(reason, at: offset)
             return .malformed(reason)
         }
     }
@@ -46,15 +46,17 @@ public struct LineIngestor {
             column: 0,
             message: "line is \(length) bytes long, over the limit of \(limit) (see --max-line-length)"
         )
-        recordMalformed(reason.description, at: offset)
+        recordMalformed(reason, at: offset)
         return .malformed(reason)
     }
 
     @usableFromInline
-    mutating func recordMalformed(_ reason: String, at offset: UInt64) {
+    mutating func recordMalformed(_ reason: MalformedReason, at offset: UInt64) {
         state.tally.malformed += 1
+        // Only the reported few pay for their text.
         if state.tally.firstMalformed.count < Tally.reportLimit {
-            state.tally.firstMalformed.append(MalformedLine(line: state.tally.lines, offset: offset, reason: reason))
+            state.tally.firstMalformed.append(
+                MalformedLine(line: state.tally.lines, offset: offset, reason: reason.description))
         }
     }
 }
