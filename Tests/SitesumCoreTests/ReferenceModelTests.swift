@@ -1,9 +1,19 @@
 import Foundation
+import SitesumCore
 import Testing
 
 /// The reference model against the known answer and hand-built cases, one
 /// per rule of SPEC.md, plus the JSONSerialization behaviours it relies on.
+/// Every hand-built case also goes through the engine, which must agree.
 @Suite struct ReferenceModelTests {
+    /// The reference model's summary, after checking that the engine gives the same.
+    static func agreed(_ input: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let reference = ReferenceModel.summary(of: input)
+        let engine = InMemoryRun.summary(of: input)
+        #expect(engine == reference, "the engine disagrees with the reference", sourceLocation: sourceLocation)
+        return reference
+    }
+
     // MARK: - Known answer
 
     /// `shared/reference/small_input`, found by walking up from this file;
@@ -23,7 +33,7 @@ import Testing
     @Test(.enabled(if: smallInput != nil, "shared/reference/small_input not found"))
     func smallInputGivesTheKnownAnswer() throws {
         let input = try #require(Self.smallInput)
-        #expect(ReferenceModel.summary(of: input) == "1,messages=4,emails=4,operators=2,visitors=5\n")
+        #expect(Self.agreed(input) == "1,messages=4,emails=4,operators=2,visitors=5\n")
     }
 
     // MARK: - Semantics
@@ -35,14 +45,14 @@ import Testing
             message("a", site: "1", from: "visitor1", at: 20),
             status("b", site: "1", from: "operator1", at: 10, online: true),
             message("c", site: "1", from: "visitor2", at: 5))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=1,emails=1,operators=1,visitors=2\n")
+        #expect(Self.agreed(input) == "1,messages=1,emails=1,operators=1,visitors=2\n")
     }
 
     @Test func statusAppliesBeforeMessageAtTheSameTimestamp() {
         let input = lines(
             message("a", site: "1", from: "visitor1", at: 10),
             status("b", site: "1", from: "operator1", at: 10, online: true))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=1,emails=0,operators=1,visitors=1\n")
+        #expect(Self.agreed(input) == "1,messages=1,emails=0,operators=1,visitors=1\n")
     }
 
     @Test func laterStatusInTheFileWinsAtTheSameTimestamp() {
@@ -50,12 +60,12 @@ import Testing
             status("a", site: "1", from: "operator1", at: 10, online: true),
             status("b", site: "1", from: "operator1", at: 10, online: false),
             message("c", site: "1", from: "visitor1", at: 10))
-        #expect(ReferenceModel.summary(of: onlineThenOffline) == "1,messages=0,emails=1,operators=1,visitors=1\n")
+        #expect(Self.agreed(onlineThenOffline) == "1,messages=0,emails=1,operators=1,visitors=1\n")
         let offlineThenOnline = lines(
             status("a", site: "1", from: "operator1", at: 10, online: false),
             status("b", site: "1", from: "operator1", at: 10, online: true),
             message("c", site: "1", from: "visitor1", at: 10))
-        #expect(ReferenceModel.summary(of: offlineThenOnline) == "1,messages=1,emails=0,operators=1,visitors=1\n")
+        #expect(Self.agreed(offlineThenOnline) == "1,messages=1,emails=0,operators=1,visitors=1\n")
     }
 
     @Test func anyOnlineOperatorMakesTheSiteOnline() {
@@ -65,7 +75,7 @@ import Testing
             message("c", site: "1", from: "visitor1", at: 3),
             status("d", site: "1", from: "operator1", at: 4, online: false),
             message("e", site: "1", from: "visitor1", at: 5))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=1,emails=1,operators=2,visitors=1\n")
+        #expect(Self.agreed(input) == "1,messages=1,emails=1,operators=2,visitors=1\n")
     }
 
     @Test func firstValidOccurrenceOfAnIDWinsAndLaterOnesAreIgnoredEntirely() {
@@ -75,7 +85,7 @@ import Testing
             message("x", site: "2", from: "visitor9", at: 6),
             status("x", site: "1", from: "operator7", at: 1, online: true),
             message("x", site: "1", from: "visitor2", at: 7))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=0,emails=1,operators=0,visitors=1\n")
+        #expect(Self.agreed(input) == "1,messages=0,emails=1,operators=0,visitors=1\n")
     }
 
     @Test func malformedLinesNeverClaimAnID() {
@@ -85,19 +95,19 @@ import Testing
         let verdicts = ReferenceModel.verdicts(of: input)
         #expect(verdicts.count == 2)
         if case .malformed = verdicts[0] {} else { Issue.record("expected malformed, got \(verdicts[0])") }
-        #expect(ReferenceModel.summary(of: input) == "1,messages=0,emails=1,operators=0,visitors=1\n")
+        #expect(Self.agreed(input) == "1,messages=0,emails=1,operators=0,visitors=1\n")
     }
 
     @Test func siteWithOnlyStatusEventsAppears() {
         let input = lines(status("a", site: "7", from: "operator1", at: 1, online: true))
-        #expect(ReferenceModel.summary(of: input) == "7,messages=0,emails=0,operators=1,visitors=0\n")
+        #expect(Self.agreed(input) == "7,messages=0,emails=0,operators=1,visitors=0\n")
     }
 
     @Test func siteWithOnlyMessagesIsAllEmails() {
         let input = lines(
             message("a", site: "3", from: "visitor1", at: 1),
             message("b", site: "3", from: "visitor1", at: 2))
-        #expect(ReferenceModel.summary(of: input) == "3,messages=0,emails=2,operators=0,visitors=1\n")
+        #expect(Self.agreed(input) == "3,messages=0,emails=2,operators=0,visitors=1\n")
     }
 
     @Test func integerAndStringSiteIDsAreTheSameSite() {
@@ -105,7 +115,7 @@ import Testing
             #"{"id":"a","type":"status","from":"operator1","site_id":1,"timestamp":1,"data":{"status":"online"}}"#,
             message("b", site: "1", from: "visitor1", at: 2),
             #"{"id":"c","type":"message","from":"visitor2","site_id":-0,"timestamp":2}"#)
-        #expect(ReferenceModel.summary(of: input)
+        #expect(Self.agreed(input)
             == "0,messages=0,emails=1,operators=0,visitors=1\n1,messages=1,emails=0,operators=1,visitors=1\n")
     }
 
@@ -115,7 +125,7 @@ import Testing
             message("b", site: "10", from: "visitor1", at: 1),
             message("c", site: "é", from: "visitor1", at: 1),
             message("d", site: "Z", from: "visitor1", at: 1))
-        #expect(ReferenceModel.summary(of: input) == """
+        #expect(Self.agreed(input) == """
             10,messages=0,emails=1,operators=0,visitors=1
             9,messages=0,emails=1,operators=0,visitors=1
             Z,messages=0,emails=1,operators=0,visitors=1
@@ -133,7 +143,7 @@ import Testing
             message("e", site: "1", from: "visitor1", at: 5),
             status("f", site: "1", from: "operator1", at: 6, online: false),
             message("g", site: "1", from: "visitor2", at: 7))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=1,emails=2,operators=1,visitors=2\n")
+        #expect(Self.agreed(input) == "1,messages=1,emails=2,operators=1,visitors=2\n")
     }
 
     @Test func stringsAreComparedAfterDecodingEscapesAndBytewise() {
@@ -143,12 +153,12 @@ import Testing
             // Precomposed and decomposed é: equal as Swift Strings, not as bytes.
             message("c", site: "1", from: "caf\u{E9}", at: 3),
             message("d", site: "1", from: "cafe\u{301}", at: 4))
-        #expect(ReferenceModel.summary(of: input) == "1,messages=0,emails=4,operators=0,visitors=3\n")
+        #expect(Self.agreed(input) == "1,messages=0,emails=4,operators=0,visitors=3\n")
     }
 
     @Test func emptyInputGivesEmptyOutput() {
-        #expect(ReferenceModel.summary(of: []) == "")
-        #expect(ReferenceModel.summary(of: Array("\n \n\t\r\n".utf8)) == "")
+        #expect(Self.agreed([]) == "")
+        #expect(Self.agreed(Array("\n \n\t\r\n".utf8)) == "")
     }
 
     // MARK: - Lines
@@ -164,7 +174,7 @@ import Testing
     @Test func bomOnlyAtTheStartOfTheFileAndLastLineWithoutNewline() {
         let event = message("a", site: "1", from: "visitor1", at: 1)
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        #expect(ReferenceModel.summary(of: bom + Array(event.utf8)) == "1,messages=0,emails=1,operators=0,visitors=1\n")
+        #expect(Self.agreed(bom + Array(event.utf8)) == "1,messages=0,emails=1,operators=0,visitors=1\n")
         let second = message("b", site: "2", from: "visitor1", at: 1)
         let verdicts = ReferenceModel.verdicts(of: Array((event + "\n").utf8) + bom + Array(second.utf8))
         #expect(verdicts.count == 2)
