@@ -7,9 +7,6 @@ public enum EventKind: UInt8, Sendable, Equatable, CaseIterable {
     case offline = 1
     /// An operator of the site went online.
     case online = 2
-
-    /// True for `online` and `offline`.
-    @inlinable public var isStatus: Bool { self != .message }
 }
 
 /// One valid event as the decoder sees it: the fields sitesum keeps, as views

@@ -90,12 +90,4 @@ public struct ByteReader {
     public mutating func readString() throws(DecodingError) -> String {
         String(decoding: try readBytes(), as: UTF8.self)
     }
-
-    /// A view of the next `count` bytes.
-    public mutating func readRaw(_ count: Int) throws(DecodingError) -> UnsafeRawBufferPointer {
-        guard count >= 0, count <= buffer.count - position else { throw DecodingError("record ends early") }
-        let view = UnsafeRawBufferPointer(rebasing: buffer[position..<(position + count)])
-        position += count
-        return view
-    }
 }

@@ -32,9 +32,6 @@ final class FlatSet<Key: FlatSetKey> {
     /// Number of keys in the set.
     @inlinable var count: Int { storedCount + (containsZero ? 1 : 0) }
 
-    /// Bytes held by the table, for statistics.
-    @inlinable var allocatedBytes: Int { (mask + 1) * MemoryLayout<Key>.stride }
-
     /// Inserts `key`; true when it was not there before.
     @inlinable @inline(__always)
     func insert(_ key: Key) -> Bool {
@@ -54,19 +51,6 @@ final class FlatSet<Key: FlatSetKey> {
         storedCount += 1
         if storedCount * 4 > (mask + 1) * 3 { grow() }
         return true
-    }
-
-    /// True when `key` is in the set.
-    @inlinable
-    func contains(_ key: Key) -> Bool {
-        if key == .zero { return containsZero }
-        var index = Int(truncatingIfNeeded: key.hash64) & mask
-        while true {
-            let slot = slots[index]
-            if slot == key { return true }
-            if slot == .zero { return false }
-            index = (index + 1) & mask
-        }
     }
 
     /// Calls `body` with every key, in no particular order.

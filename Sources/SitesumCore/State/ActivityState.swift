@@ -34,9 +34,6 @@ public final class ActivityState {
         self.tracksChanges = tracksChanges
     }
 
-    /// Number of sites with at least one counted event.
-    public var siteCount: Int { activity.count }
-
     /// Applies one valid event found at byte `offset` of the input.
     /// Returns false, changing nothing but the tally, when its id came before.
     @inlinable @discardableResult

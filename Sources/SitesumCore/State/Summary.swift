@@ -41,7 +41,7 @@ extension ActivityState {
     /// Statuses at a message's own timestamp count, since they apply first.
     public func summary() -> [SiteSummary] {
         var order = Array(0..<activity.count)
-        order.sort { lexicographicallyPrecedes(sites.name($0), sites.name($1)) }
+        order.sort { sites.name($0).lexicographicallyPrecedes(sites.name($1)) }
         var operatorOnline = [UInt8](repeating: 0, count: people.count)
         return order.map { index in
             let site = activity[index]
@@ -103,9 +103,4 @@ extension ActivityState {
         }
         return low > 0 && flips[low - 1].online
     }
-}
-
-@inlinable
-func lexicographicallyPrecedes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
-    a.lexicographicallyPrecedes(b)
 }
