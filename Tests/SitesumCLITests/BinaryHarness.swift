@@ -68,11 +68,18 @@ struct BinaryHarness {
         return LogGenerator(options: options).bytes()
     }
 
-    /// Starts sitesum in this directory; the caller waits or signals.
-    func start(_ arguments: [String]) throws -> (Process, stdout: URL, stderr: URL) {
+    /// Starts sitesum in this directory; the caller waits or signals. With
+    /// `shellSetup`, bash runs those commands first and then execs sitesum,
+    /// so limits and signal dispositions it sets are sitesum's.
+    func start(_ arguments: [String], shellSetup: String? = nil) throws -> (Process, stdout: URL, stderr: URL) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let shellSetup {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", shellSetup + "; exec \"$0\" \"$@\"", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         let id = UUID().uuidString
         let stdout = directory.appendingPathComponent("stdout-\(id)")

@@ -334,6 +334,27 @@ import Testing
         }
     }
 
+    @Test func checkpointsThatCannotBeWrittenDoNotStopTheRun() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 6_000, seed: 19), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        // Files sitesum writes may not exceed 40 blocks: small checkpoints fit, larger ones
+        // fail with EFBIG, as on a disk that fills up during the run.
+        let limited = try harness.finish(harness.start(
+            ["-s", "150", "--stats", "log.jsonl"], shellSetup: "trap '' XFSZ; ulimit -f 40"))
+        #expect(limited.status == 0, "\(limited.stderr)")
+        #expect(limited.stdout == expected)
+        #expect(limited.stderr.contains("could not save a checkpoint"), "\(limited.stderr)")
+        #expect(limited.stats["checkpoint-failures"] != "0")
+        #expect(limited.stats["checkpoints"] != "0")
+        // With room again, the last good checkpoint is still there and the answer the same.
+        let resumed = try harness.run(["--stats", "log.jsonl"])
+        #expect(resumed.stdout == expected)
+        #expect(resumed.stats["resumed-offset"] != "0", "\(resumed.stderr)")
+        #expect(!resumed.stderr.contains("starting over") && !resumed.stderr.contains("unusable"), "\(resumed.stderr)")
+    }
+
     @Test func generateIsDeterministic() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
