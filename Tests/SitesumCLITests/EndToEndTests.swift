@@ -56,6 +56,11 @@ import Testing
         #expect(final.status == 0, "\(final.stderr)")
         #expect(final.stdout == expected)
         #expect(final.stats["resumed-offset"] != "0", "\(final.stderr)")
+        // The counts are the whole input's, as if nothing had happened.
+        let uninterrupted = try harness.run(["--no-checkpoint", "--stats", "log.jsonl"])
+        for field in ["lines", "events", "duplicates", "malformed", "blank", "sites"] {
+            #expect(final.stats[field] == uninterrupted.stats[field], "\(field)")
+        }
     }
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])

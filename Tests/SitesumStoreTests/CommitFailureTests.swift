@@ -7,14 +7,20 @@ import Testing
 @Suite struct CommitFailureTests {
     struct InjectedFailure: Error, Equatable {}
 
-    @Test(arguments: CommitStep.allCases)
-    func aFailureAtAnyStepKeepsThePreviousCheckpoint(step: CommitStep) throws {
+    /// Commits "a", then fails committing "b" at `step`.
+    func commitThenFail(at step: CommitStep) throws -> (StoreFixture, CheckpointStore, Manifest) {
         let fixture = try StoreFixture()
         let store = try fixture.open()
         let first = try commit(store, ["a"], offset: 1)
         store.commitHook = { if $0 == step { throw InjectedFailure() } }
         #expect(throws: InjectedFailure()) { try commit(store, ["b"], offset: 2) }
         store.commitHook = nil
+        return (fixture, store, first)
+    }
+
+    @Test(arguments: CommitStep.allCases)
+    func aFailureAtAnyStepKeepsThePreviousCheckpoint(step: CommitStep) throws {
+        let (fixture, store, first) = try commitThenFail(at: step)
         #expect(store.baseManifest == first)
         #expect(try fixture.names().filter { $0.hasSuffix(".tmp") }.isEmpty)
 
@@ -47,12 +53,7 @@ import Testing
 
     @Test(arguments: CommitStep.allCases)
     func aFailureAtAnyStepThenCommittingFromTheOldBase(step: CommitStep) throws {
-        let fixture = try StoreFixture()
-        let store = try fixture.open()
-        let first = try commit(store, ["a"], offset: 1)
-        store.commitHook = { if $0 == step { throw InjectedFailure() } }
-        #expect(throws: InjectedFailure()) { try commit(store, ["b"], offset: 2) }
-        store.commitHook = nil
+        let (fixture, store, _) = try commitThenFail(at: step)
         // Same process, same store: the base is still the first checkpoint.
         let next = try commit(store, ["b", "c"], offset: 3)
         #expect(next.generation == 3)
@@ -60,7 +61,6 @@ import Testing
         #expect(try records(store, next) == ["a", "b", "c"])
         #expect(try fixture.manifestsOnDisk() == [manifestName(1), manifestName(3)])
         #expect(try fixture.segmentsOnDisk() == [segmentName(1), segmentName(3)])
-        _ = first
     }
 
     @Test func stepsAreReachedInOrder() throws {
