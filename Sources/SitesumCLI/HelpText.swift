@@ -25,6 +25,8 @@ enum HelpText {
               --block-size N        bytes read at a time (default 1M; K, M, G suffixes)
           -q, --quiet               no progress or statistics on stderr
               --stats               print the statistics line even when stderr is not a terminal (or with -q)
+              --list-crashpoints    list the points where the test-only SITESUM_CRASHPOINT and
+                                    SITESUM_FAULT variables make a run die or fail (stress testing)
           -h, --help                show this help (sitesum generate --help for the generator)
               --version             show the version
 

@@ -45,6 +45,8 @@ public enum Command: Equatable, Sendable {
     case generate(GenerateOptions)
     case help(String)
     case version
+    /// `--list-crashpoints`: the points `SITESUM_CRASHPOINT` and `SITESUM_FAULT` accept.
+    case listCrashPoints
 }
 
 /// Turns arguments (without the program name) into a `Command`.
@@ -93,6 +95,8 @@ public enum Invocation {
                 return .help(HelpText.main)
             case "version":
                 return .version
+            case "list-crashpoints":
+                return .listCrashPoints
             default:
                 throw Failure(.usage, "unknown option \(spelled)")
             }

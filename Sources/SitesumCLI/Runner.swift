@@ -13,6 +13,7 @@ final class Runner {
 
     private let options: RunOptions
     private let console: Console
+    private let faults: FaultInjection
     private var ingestor: LineIngestor
     private var state: ActivityState { ingestor.state }
     private let file: FileDescriptor
@@ -33,9 +34,10 @@ final class Runner {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
-    init(options: RunOptions, console: Console) throws(Failure) {
+    init(options: RunOptions, console: Console, faults: FaultInjection = .none) throws(Failure) {
         self.options = options
         self.console = console
+        self.faults = faults
         started = clock.now
         do {
             file = try FileDescriptor.open(options.inputPath, O_RDONLY | O_CLOEXEC)
@@ -109,6 +111,7 @@ final class Runner {
         }
         do {
             let path = try FileSystem.realPath(options.inputPath)
+            try faults.reach(.cacheOpen, path: options.cacheDirectory)
             store = try CheckpointStore(cacheDirectory: options.cacheDirectory, inputPath: path)
         } catch let error as CheckpointError {
             switch error {
@@ -127,6 +130,9 @@ final class Runner {
                 throw Failure(.cannotCreate, "cannot clear the checkpoints in '\(store.entryDirectory)': \(error)")
             }
             console.notice("cleared the checkpoints of '\(options.inputPath)'")
+        }
+        if faults.isActive, let store {
+            store.commitHook = { [faults] step, path in try faults.reach(step, path: path) }
         }
     }
 
@@ -169,6 +175,7 @@ final class Runner {
         }
         state.tally = metadata.tally
         state.markCheckpointed()
+        skipsLineAfterResume = faults.sabotage == .skipLineAfterResume
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
         console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")
         return nil
@@ -214,6 +221,8 @@ final class Runner {
     /// the summary but must never be committed, since a writer may still be
     /// completing it; the next run reads it again, whole.
     private var holdsUnterminatedLine = false
+    /// The deliberate bug of `SITESUM_SABOTAGE=skip-line-after-resume` (test-only).
+    private var skipsLineAfterResume = false
 
     /// Commits the state as covering bytes [0, offset). A failure is reported
     /// and the run goes on: the previous checkpoint stays, and the next
@@ -235,6 +244,7 @@ final class Runner {
             checkpointsWritten += 1
             committedOffset = offset
             linesAtCheckpoint = state.tally.lines
+            try? faults.reach(.checkpointDone, path: store.entryDirectory)
         } catch {
             checkpointFailures += 1
             console.warning("could not save a checkpoint at byte \(offset) in '\(store.entryDirectory)': \(error); the previous checkpoint is kept")
@@ -270,6 +280,11 @@ final class Runner {
                 throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
             }
             guard let line = next else { break }
+            if skipsLineAfterResume && line.isTerminated {
+                skipsLineAfterResume = false
+                committedOffsetCandidate = line.end
+                continue
+            }
             if !line.isTerminated {
                 checkpoint(at: committedOffsetCandidate)
                 holdsUnterminatedLine = true

@@ -17,6 +17,8 @@ public enum SitesumMain {
             return printOrFail(Array(text.utf8))
         case .version:
             return printOrFail(Array((HelpText.version + "\n").utf8))
+        case .listCrashPoints:
+            return printOrFail(Array(CrashPoint.listing.utf8))
         case .clearCache(let directory):
             do {
                 try CheckpointStore.removeCache(at: directory)
@@ -34,9 +36,18 @@ public enum SitesumMain {
             return ExitCode.success.rawValue
         case .run(let options):
             let console = Console(quiet: options.quiet)
+            let faults: FaultInjection
+            do {
+                faults = try FaultInjection(lookup: ProcessEnvironment.value)
+            } catch {
+                return fail(error, console)
+            }
+            if faults.isActive {
+                console.notice("test-only fault injection is on (\(FaultInjection.crashVariable), \(FaultInjection.faultVariable) or \(FaultInjection.sabotageVariable) is set)")
+            }
             InterruptSignal.install()
             do {
-                let runner = try Runner(options: options, console: console)
+                let runner = try Runner(options: options, console: console, faults: faults)
                 let summary = try runner.run()
                 let status = printOrFail(summary)
                 runner.reportEnd()

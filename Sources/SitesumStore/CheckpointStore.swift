@@ -19,9 +19,10 @@ public final class CheckpointStore {
     public let entryDirectory: String
     /// The input path this entry is for.
     public let inputPath: String
-    /// Called at each step of a commit, in order; throwing from it fails the commit
-    /// there, exactly as an I/O error at that point would. For tests and fault injection.
-    public var commitHook: ((CommitStep) throws -> Void)?
+    /// Called at each step of a commit, in order, with the path of the file the step
+    /// is about (see ``CommitStep``); throwing from it fails the commit there, exactly
+    /// as an I/O error at that point would. For tests, crash points and fault injection.
+    public var commitHook: ((CommitStep, _ path: String) throws -> Void)?
 
     private var lock: FileDescriptor?
     /// The checkpoint the next commit appends to.
@@ -325,10 +326,10 @@ public final class CheckpointStore {
 
             try commitManifest(manifest, to: manifestPath)
             manifestRenamed = true
-            try step(.manifestRenamed)
+            try step(.manifestRenamed, manifestPath)
 
             try syncEntryDirectory()
-            try step(.directorySynced)
+            try step(.directorySynced, entryDirectory)
 
             let previous = base
             base = manifest
@@ -365,12 +366,12 @@ public final class CheckpointStore {
                 return nil
             }
             segment = try writer.finish()
-            try step(.segmentWritten)
+            try step(.segmentWritten, temporaryPath)
             try sync(file)
-            try step(.segmentSynced)
+            try step(.segmentSynced, temporaryPath)
         }
         try rename(temporaryPath, finalPath)
-        try step(.segmentRenamed)
+        try step(.segmentRenamed, finalPath)
         return segment
     }
 
@@ -386,9 +387,9 @@ public final class CheckpointStore {
             } catch {
                 throw CheckpointError.io(error)
             }
-            try step(.manifestWritten)
+            try step(.manifestWritten, temporaryPath)
             try sync(file)
-            try step(.manifestSynced)
+            try step(.manifestSynced, temporaryPath)
         }
         try rename(temporaryPath, finalPath)
     }
@@ -435,8 +436,8 @@ public final class CheckpointStore {
         return largest + 1
     }
 
-    private func step(_ step: CommitStep) throws {
-        try commitHook?(step)
+    private func step(_ step: CommitStep, _ path: String) throws {
+        try commitHook?(step, path)
     }
 
     private func createTemporary(_ path: String) throws(CheckpointError) -> FileDescriptor {

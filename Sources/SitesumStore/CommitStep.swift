@@ -3,7 +3,10 @@
 ///
 /// Each names the state of the disk right after it, which is exactly what a crash at
 /// that instant would leave behind. ``CheckpointStore/commitHook`` is called at each
-/// one, so tests can fail or stop a commit there and check what recovery sees.
+/// one with the path of the file the step is about (the temporary file after a write
+/// or sync, the final name after a rename, the entry directory after its sync), so
+/// tests and sitesum's crash points (`SITESUM_CRASHPOINT`) can fail, tear or stop a
+/// commit there and check what recovery sees.
 public enum CommitStep: Sendable, CaseIterable, CustomStringConvertible {
     /// The segment's temporary file is written (not synced). Skipped when the caller appended nothing.
     case segmentWritten

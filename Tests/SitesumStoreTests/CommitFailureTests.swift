@@ -12,7 +12,7 @@ import Testing
         let fixture = try StoreFixture()
         let store = try fixture.open()
         let first = try commit(store, ["a"], offset: 1)
-        store.commitHook = { if $0 == step { throw InjectedFailure() } }
+        store.commitHook = { reached, _ in if reached == step { throw InjectedFailure() } }
         #expect(throws: InjectedFailure()) { try commit(store, ["b"], offset: 2) }
         store.commitHook = nil
         return (fixture, store, first)
@@ -67,9 +67,20 @@ import Testing
         let fixture = try StoreFixture()
         let store = try fixture.open()
         var steps: [CommitStep] = []
-        store.commitHook = { steps.append($0) }
+        var paths: [String] = []
+        store.commitHook = { reached, path in
+            steps.append(reached)
+            paths.append(path)
+        }
         try commit(store, ["a"])
         #expect(steps == CommitStep.allCases)
+        // Each step names the file it is about: temporary until renamed, then final.
+        let entry = store.entryDirectory
+        #expect(paths == [
+            "\(entry)/\(segmentName(1)).tmp", "\(entry)/\(segmentName(1)).tmp", "\(entry)/\(segmentName(1))",
+            "\(entry)/\(manifestName(1)).tmp", "\(entry)/\(manifestName(1)).tmp", "\(entry)/\(manifestName(1))",
+            entry,
+        ])
         steps = []
         try commit(store, [])
         #expect(steps == [.manifestWritten, .manifestSynced, .manifestRenamed, .directorySynced])
