@@ -7,6 +7,7 @@ let package = Package(
     name: "sitesum",
     products: [
         .executable(name: "sitesum", targets: ["sitesum"]),
+        .executable(name: "sitesum-stress", targets: ["sitesum-stress"]),
     ],
     targets: [
         // Domain: event decoder, activity state, summary. No I/O.
@@ -21,6 +22,10 @@ let package = Package(
             dependencies: ["SitesumCore", "SitesumStore", "SitesumGenerator"]
         ),
         .executableTarget(name: "sitesum", dependencies: ["SitesumCLI"]),
+        // Stress harness: drives the built sitesum binary through kills, crash points,
+        // checkpoint damage, input changes and disk faults (stress/README.md).
+        .target(name: "SitesumStress", dependencies: ["SitesumGenerator"], path: "stress/Sources/SitesumStress"),
+        .executableTarget(name: "sitesum-stress", dependencies: ["SitesumStress"], path: "stress/Sources/sitesum-stress"),
 
         .testTarget(name: "SitesumCoreTests", dependencies: ["SitesumCore", "SitesumGenerator"]),
         .testTarget(name: "SitesumStoreTests", dependencies: ["SitesumStore", "SitesumGenerator"]),

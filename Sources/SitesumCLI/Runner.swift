@@ -145,11 +145,11 @@ final class Runner {
         do {
             metadata = try CheckpointMetadata.decode(manifest.metadata)
         } catch {
-            startOver("the checkpoint in '\(store.entryDirectory)' cannot be read (\(error))")
+            startOver("the checkpoint '\(store.path(of: manifest))' cannot be read (\(error))")
             return nil
         }
         if let problem = try inputChange(since: manifest.input, metadata: metadata) {
-            startOver(problem)
+            startOver("checkpoint '\(store.path(of: manifest))': \(problem)")
             return nil
         }
         let offset = manifest.input.offset
@@ -170,7 +170,7 @@ final class Runner {
             committedOffset = 0
             linesAtCheckpoint = 0
             nonBlankAtAttempt = 0
-            startOver("the checkpoint in '\(store.entryDirectory)' cannot be loaded (\(error))")
+            startOver("the checkpoint '\(store.path(of: manifest))' cannot be loaded (\(error))")
             return nil
         }
         state.tally = metadata.tally

@@ -163,6 +163,11 @@ public final class CheckpointStore {
         base
     }
 
+    /// The path of `manifest`'s file, for messages that name the checkpoint.
+    public func path(of manifest: Manifest) -> String {
+        path(CheckpointFormat.manifestName(manifest.generation))
+    }
+
     // MARK: Loading
 
     /// The newest checkpoint whose manifest and all referenced segments are intact. Every damaged or unusable

@@ -1,0 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SitesumStress
+
+exit(StressHarness.main(Array(CommandLine.arguments.dropFirst())))
