@@ -33,5 +33,6 @@ let package = Package(
             name: "SitesumCLITests",
             dependencies: ["SitesumCLI", "SitesumCore", "SitesumGenerator", "sitesum"]
         ),
+        .testTarget(name: "SitesumStressTests", dependencies: ["SitesumStress", "sitesum-stress", "sitesum"]),
     ]
 )

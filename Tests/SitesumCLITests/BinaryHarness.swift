@@ -71,8 +71,11 @@ struct BinaryHarness {
     /// Starts sitesum in this directory; the caller waits or signals. With
     /// `shellSetup`, bash runs those commands first and then execs sitesum,
     /// so limits and signal dispositions it sets are sitesum's.
-    func start(_ arguments: [String], shellSetup: String? = nil) throws -> (Process, stdout: URL, stderr: URL) {
+    func start(_ arguments: [String], shellSetup: String? = nil, environment: [String: String] = [:]) throws -> (Process, stdout: URL, stderr: URL) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let shellSetup {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", shellSetup + "; exec \"$0\" \"$@\"", Self.binary] + arguments
@@ -105,8 +108,8 @@ struct BinaryHarness {
     }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> Result {
-        try finish(start(arguments))
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try finish(start(arguments, environment: environment))
     }
 
     /// The answer of one uninterrupted run without checkpoints.

@@ -1,4 +1,5 @@
 import Foundation
+import SitesumCLI
 import Testing
 
 /// The built binary, driven as a user would drive it.
@@ -369,5 +370,76 @@ import Testing
         let first = try Data(contentsOf: URL(fileURLWithPath: harness.path("a.jsonl")))
         #expect(first == (try Data(contentsOf: URL(fileURLWithPath: harness.path("b.jsonl")))))
         #expect(first.filter { $0 == 10 }.count == 300)
+    }
+}
+
+@Suite(.serialized) struct CrashPointEndToEndTests {
+    @Test func listCrashPointsNamesEveryPoint() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let result = try harness.run(["--list-crashpoints"])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+            == CrashPoint.allCases.map(\.rawValue))
+    }
+
+    @Test func dyingAtATornSegmentLeavesHalfATemporaryFileAndTheNextRunRecovers() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3000, seed: 21) { $0.malformedRate = 0 }, to: "log.jsonl")
+        let reference = try harness.reference("log.jsonl")
+        let crashed = try harness.run(["-s", "500", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "segment-torn:2"])
+        #expect(crashed.status == SIGKILL)  // Process reports a signal death as the signal number
+        #expect(crashed.stderr.contains("crash point segment-torn:2 reached"))
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache"))
+            .first { $0 != "CACHEDIR.TAG" })
+        let files = try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache/\(entry)"))
+        #expect(files.contains { $0.hasPrefix("segment-") && $0.hasSuffix(".seg.tmp") })
+        #expect(files.filter { $0.hasPrefix("MANIFEST-") }.count == 1)
+        let resumed = try harness.run(["-s", "500", "log.jsonl"])
+        #expect(resumed.status == 0 && resumed.stdout == reference)
+        // Resumed right after the first checkpoint (500 events; blank lines are not events).
+        #expect((501...520).contains(CrashPointEndToEndTests.resumedLine(resumed.stderr) ?? 0))
+    }
+
+    @Test func aFullDiskIsAWarningAndTheLastGoodCheckpointStays() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3000, seed: 22) { $0.malformedRate = 0 }, to: "log.jsonl")
+        let reference = try harness.reference("log.jsonl")
+        let first = try harness.run(["-s", "1000", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "checkpoint-done:1"])
+        #expect(first.status == SIGKILL)
+        let full = try harness.run(["-s", "1000", "log.jsonl"], environment: ["SITESUM_FAULT": "ENOSPC@segment-written"])
+        #expect(full.status == 0 && full.stdout == reference)
+        #expect(full.stderr.contains("No space left on device"))
+        #expect(full.stderr.contains("the previous checkpoint is kept"))
+        let healed = try harness.run(["-s", "1000", "log.jsonl"])
+        #expect(healed.status == 0 && healed.stdout == reference)
+        #expect((1001...1020).contains(CrashPointEndToEndTests.resumedLine(healed.stderr) ?? 0))
+    }
+
+    /// The line number of a "resuming … at line N," notice.
+    static func resumedLine(_ stderr: String) -> Int? {
+        guard let range = stderr.range(of: " at line ") else { return nil }
+        return Int(stderr[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    @Test func anUnusableCacheIsExit73() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 100, seed: 23), to: "log.jsonl")
+        let refused = try harness.run(["log.jsonl"], environment: ["SITESUM_FAULT": "EROFS@cache-open"])
+        #expect(refused.status == 73)
+        #expect(refused.stderr.contains("cannot use cache directory '.sitesum-cache'"))
+        #expect(refused.stderr.contains("Read-only file system"))
+    }
+
+    @Test func aBadInjectionVariableIsAUsageError() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 10, seed: 24), to: "log.jsonl")
+        let result = try harness.run(["log.jsonl"], environment: ["SITESUM_CRASHPOINT": "segmnet-torn"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("SITESUM_CRASHPOINT: unknown point 'segmnet-torn'"))
     }
 }

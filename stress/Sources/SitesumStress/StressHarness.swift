@@ -87,26 +87,27 @@ public enum StressHarness {
                 }))
             }
         }
+        if let only = options.only, !only.hasPrefix("kills#"), !scenarios.contains(where: { $0.name == only }) {
+            throw StressError("no scenario is named '\(only)' (names are printed in the progress lines)")
+        }
         for (index, scenario) in scenarios.enumerated() where options.only == nil || options.only == scenario.name {
             try runScenario(lab, scenario.name, "\(index + 1)/\(scenarios.count)", scenario.body)
         }
         // Kill scenarios go on until enough kills are done: each ends when a run finishes on its own.
+        if let only = options.only {
+            guard only.hasPrefix("kills#") else { return }
+            try runScenario(lab, only, "kills") { rng in
+                try KillScenario.run(lab, subject, rng: &rng, maxKills: StressOptions.killsPerScenario)
+            }
+            return
+        }
         var round = 0
         while lab.report.kills < options.kills {
             round += 1
-            let name = "kills#\(round)"
             let wanted = min(StressOptions.killsPerScenario, options.kills - lab.report.kills)
-            if let only = options.only {
-                guard only.hasPrefix("kills#") else { break }
-                if only != name {
-                    if round > options.kills { break }
-                    continue
-                }
-            }
-            try runScenario(lab, name, "kills \(lab.report.kills)/\(options.kills)") { rng in
+            try runScenario(lab, "kills#\(round)", "kills \(lab.report.kills)/\(options.kills)") { rng in
                 try KillScenario.run(lab, subject, rng: &rng, maxKills: wanted)
             }
-            if options.only != nil { break }
         }
     }
 

@@ -30,7 +30,7 @@ enum KillScenario {
                 Int.random(in: 0..<10, using: &rng)]
             // A run with a tiny interval is slowed by one fsync per checkpoint: aim inside it.
             let expected = subject.referenceSeconds + 0.0015 * Double(subject.lineCount / saveInterval)
-            let delay = Double.random(in: 0...1.2, using: &rng) * min(expected, 5)
+            let delay = Double.random(in: 0...1.2, using: &rng) * min(expected, 2)
             let command = SitesumCommand([
                 "--save-interval", String(saveInterval), "--block-size", String(blockSize),
                 "--cache-dir", cache, subject.path,
