@@ -64,7 +64,8 @@ public enum StressHarness {
             let occurrences = point == "cache-open" ? [1] : Array(Set([1, max(1, checkpoints / 2), checkpoints])).sorted()
             for occurrence in occurrences {
                 scenarios.append(("crashpoint:\(point):\(occurrence)", { rng in
-                    try CrashPointScenario.run(lab, subject, rng: &rng, point: point, occurrence: occurrence, saveInterval: crashInterval)
+                    try CrashPointScenario.run(lab, subject, rng: &rng, point: point, occurrence: occurrence,
+                                               isLast: occurrence == checkpoints, saveInterval: crashInterval)
                 }))
             }
         }

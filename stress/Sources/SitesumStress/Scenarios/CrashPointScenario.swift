@@ -34,20 +34,27 @@ enum CrashPointScenario {
         return count
     }
 
-    /// Dies at `point`'s `occurrence`-th arrival, then recovers.
+    /// Dies at `point`'s `occurrence`-th arrival (`isLast`: on the run's last checkpoint), then recovers.
     static func run(_ lab: Lab, _ subject: Subject, rng: inout SplitMix64,
-                    point: String, occurrence: Int, saveInterval: Int) throws {
+                    point: String, occurrence: Int, isLast: Bool, saveInterval: Int) throws {
         let cache = lab.path("cache-crash")
         lab.remove(cache)
         defer { lab.remove(cache) }
         let crash = SitesumCommand(["-s", String(saveInterval), "--cache-dir", cache, subject.path],
                                    environment: ["SITESUM_CRASHPOINT": "\(point):\(occurrence)"])
         let crashed = try lab.run(crash)
-        lab.report.crashPoints += 1
+        // The last checkpoint writes a segment only when lines came after the one
+        // before it, so a segment point may be one short there; the run must then
+        // simply have finished with the right answer.
+        if isLast && point.hasPrefix("segment-") && crashed.succeeded {
+            lab.expectAnswer(crashed, subject.reference, "a run whose last checkpoint wrote no segment")
+            return
+        }
         guard crashed.termination == .signaled(SIGKILL), crashed.stderr.contains("crash point \(point):\(occurrence) reached") else {
             lab.mismatch("crash point \(point):\(occurrence) was not reached: the run ended with \(crashed.termination); stderr: \(Lab.tail(crashed.stderr))")
             return
         }
+        lab.report.crashPoints += 1
         // Resume with another interval: resumption must not depend on it.
         let again = SitesumCommand(["-s", String(rng.logUniform(upTo: subject.lineCount) + subject.lineCount / 100),
                                     "--cache-dir", cache, subject.path])
