@@ -80,6 +80,15 @@ final class Lab {
                          signalSent: signalSent, readPosition: position, seconds: seconds)
     }
 
+    /// Runs another program (e.g. `chattr`) to the end; whether it exited 0.
+    func runTool(_ executable: String, _ arguments: [String]) -> Bool {
+        guard access(executable, X_OK) == 0,
+              let child = try? ChildProcess.spawn(executable, arguments, environment: [:],
+                                                  stdout: path("tool.out"), stderr: path("tool.err"))
+        else { return false }
+        return child.wait() == .exited(0)
+    }
+
     /// The answer of one uninterrupted run over the bytes now at `input`.
     func reference(for input: String) throws -> [UInt8] {
         let result = try run(SitesumCommand(["--no-checkpoint", "--quiet", input]))

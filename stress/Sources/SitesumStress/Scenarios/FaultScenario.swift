@@ -12,7 +12,8 @@ import SitesumGenerator
 enum FaultScenario {
     enum Kind: String, CaseIterable {
         case cacheIsAFile = "cache-is-a-file"
-        case cacheNotWritable = "cache-not-writable"
+        case cacheImmutable = "cache-immutable"
+        case cacheRefused = "cache-refused"
         case diskFull = "disk-full"
         case ioErrorOnSync = "io-error-on-sync"
         case diskFullThenKilled = "disk-full-then-killed"
@@ -28,20 +29,36 @@ enum FaultScenario {
         lab.report.faults += 1
 
         switch kind {
-        case .cacheIsAFile, .cacheNotWritable:
+        case .cacheIsAFile, .cacheImmutable, .cacheRefused:
             var faulty = plain
-            if kind == .cacheIsAFile {
+            var undo: () -> Void = { lab.remove(cache) }
+            switch kind {
+            case .cacheIsAFile:
                 try lab.overwrite(cache, with: Array("not a directory\n".utf8))
-            } else {
-                // Permissions do not stop root, so the refusal is injected where the cache is opened.
+            case .cacheImmutable:
+                // Permissions do not stop root; the immutable attribute does (ext4, xfs, btrfs).
+                // The entry already holds a checkpoint, which the run after the fix must use.
+                _ = try lab.run(SitesumCommand(plain.arguments, environment: ["SITESUM_CRASHPOINT": "checkpoint-done:1"]))
+                let entry = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0 != "CACHEDIR.TAG" }
+                guard entry.count == 1, lab.runTool("/usr/bin/chattr", ["+i", cache + "/" + entry[0]]) else {
+                    lab.log("chattr +i is not available here: \(kind.rawValue) is covered by cache-refused only")
+                    lab.report.faults -= 1
+                    return
+                }
+                undo = { _ = lab.runTool("/usr/bin/chattr", ["-i", cache + "/" + entry[0]]) }
+            default:
                 faulty.environment["SITESUM_FAULT"] = "EACCES@cache-open"
             }
             let refused = try lab.run(faulty)
+            undo()
             if refused.termination != .exited(73) || !refused.stderr.contains(cache) {
                 lab.mismatch("with an unusable cache (\(kind.rawValue)) sitesum ended with \(refused.termination), expected exit 73 naming \(cache); stderr: \(Lab.tail(refused.stderr))")
             }
-            lab.remove(cache)
-            lab.expectAnswer(try lab.run(plain), subject.reference, "the run after \(kind.rawValue) was fixed")
+            let fixed = try lab.run(plain)
+            lab.expectAnswer(fixed, subject.reference, "the run after \(kind.rawValue) was fixed")
+            if kind == .cacheImmutable && fixed.resumedOffset == nil {
+                lab.mismatch("after \(kind.rawValue) was fixed the run did not resume from the checkpoint made before; stderr: \(Lab.tail(fixed.stderr))")
+            }
 
         case .diskFull, .ioErrorOnSync, .diskFullThenKilled, .fileSizeLimit:
             // First a good checkpoint to keep: the run dies right after its second one.
