@@ -1,4 +1,4 @@
-/// What one site has accumulated: columns that only grow.
+/// What one site has accumulated: columns that only grow (see `Column`).
 ///
 /// Messages keep only their timestamp: whether a message is a chat or an email
 /// depends on nothing else, and messages at the same timestamp all see the
@@ -7,12 +7,12 @@
 /// line wins.
 @usableFromInline
 struct SiteActivity {
-    @usableFromInline var messageTimestamps: [Int64] = []
-    @usableFromInline var statusTimestamps: [Int64] = []
+    @usableFromInline let messageTimestamps = Column<Int64>()
+    @usableFromInline let statusTimestamps = Column<Int64>()
     /// Byte offset of each status line in the input: its place in file order.
-    @usableFromInline var statusOffsets: [UInt64] = []
+    @usableFromInline let statusOffsets = Column<UInt64>()
     /// `operator << 1 | online` for each status.
-    @usableFromInline var statusChanges: [UInt32] = []
+    @usableFromInline let statusChanges = Column<UInt32>()
     /// Distinct visitors and operators, kept as counts: the pairs live in the state's pair sets.
     @usableFromInline var visitors = 0
     @usableFromInline var operators = 0

@@ -1,0 +1,153 @@
+/// Lines decoded ahead of being applied: everything `LineIngestor.apply`
+/// needs of each line, copied out of the reader's buffer, so a worker thread
+/// can decode (JSON scan, UUID parse, hashes) while another applies earlier
+/// lines to the state in file order.
+///
+/// A batch owns its bytes (site, visitor and operator names, ids that are not
+/// UUIDs) and is handed from the decoding thread to the applying one whole;
+/// neither touches it while the other has it.
+public struct DecodedBatch: Sendable {
+    /// One line per entry, in file order.
+    public internal(set) var lines: [DecodedLine] = []
+    /// Names and non-UUID ids of the events, back to back.
+    @usableFromInline var names: [UInt8] = []
+    /// Why each malformed line is malformed, in file order.
+    @usableFromInline var reasons: [MalformedReason] = []
+    /// The scanner, with its scratch memory; kept with the batch so refilling a
+    /// batch allocates nothing.
+    @usableFromInline var decoder = EventDecoder()
+
+    public init() {}
+
+    /// Number of lines.
+    @inlinable public var count: Int { lines.count }
+
+    /// Empties the batch, keeping its memory.
+    public mutating func removeAll() {
+        lines.removeAll(keepingCapacity: true)
+        names.removeAll(keepingCapacity: true)
+        reasons.removeAll(keepingCapacity: true)
+    }
+
+    /// Decodes one line and adds it. `line` excludes its "\n"; `start` is where
+    /// its first byte sits in the input, `end` just past its "\n" (or its last
+    /// byte when `isTerminated` is false).
+    public mutating func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
+        var bytes = line
+        // A byte-order mark only counts at the very start of the input.
+        if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
+        }
+        var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
+        switch decoder.decode(bytes) {
+        case .blank:
+            entry.outcome = .blank
+        case .malformed(let reason):
+            entry.outcome = .malformed
+            entry.reason = reasons.count
+            reasons.append(reason)
+        case .event(let event):
+            entry.outcome = DecodedLine.Outcome(event.kind)
+            entry.timestamp = event.timestamp
+            if let key = UUIDText.parse(event.id) {
+                entry.uuid = key
+                entry.idHash = key.hash64
+            } else {
+                entry.id = store(event.id)
+                entry.idHash = ByteHash.hash(event.id)
+            }
+            entry.site = store(event.site)
+            entry.siteHash = ByteHash.hash(event.site)
+            entry.from = store(event.from)
+            entry.fromHash = ByteHash.hash(event.from)
+        }
+        lines.append(entry)
+    }
+
+    /// Adds a line that was longer than `limit` bytes (`length`, without "\n"),
+    /// whose bytes were never read into memory.
+    public mutating func appendTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64, limit: Int) {
+        var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
+        entry.outcome = .malformed
+        entry.reason = reasons.count
+        reasons.append(MalformedReason(
+            column: 0,
+            message: "line is \(length) bytes long, over the limit of \(limit) (see --max-line-length)"))
+        lines.append(entry)
+    }
+
+    private mutating func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
+        let range = NameRange(start: UInt32(names.count), count: UInt32(bytes.count))
+        names.append(contentsOf: bytes)
+        return range
+    }
+
+    /// The bytes of `range` during `body`.
+    @inlinable
+    func withName<R>(_ range: NameRange, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        names.withUnsafeBytes { all in
+            body(UnsafeRawBufferPointer(rebasing: all[Int(range.start)..<Int(range.start + range.count)]))
+        }
+    }
+}
+
+/// Where a name sits in a batch's `names`.
+public struct NameRange: Sendable {
+    @usableFromInline var start: UInt32
+    @usableFromInline var count: UInt32
+    @inlinable init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+    }
+}
+
+/// One decoded line of a `DecodedBatch`.
+public struct DecodedLine: Sendable {
+    /// What the line is; events carry their kind.
+    public enum Outcome: UInt8, Sendable {
+        case blank, message, offline, online, malformed
+
+        @inlinable init(_ kind: EventKind) {
+            switch kind {
+            case .message: self = .message
+            case .offline: self = .offline
+            case .online: self = .online
+            }
+        }
+
+        @inlinable var kind: EventKind {
+            switch self {
+            case .offline: .offline
+            case .online: .online
+            default: .message
+            }
+        }
+    }
+
+    /// File offset of the line's first byte.
+    public var start: UInt64
+    /// File offset just past the line's "\n" (or its last byte when unterminated).
+    public var end: UInt64
+    /// False only for a last line without "\n".
+    public var isTerminated: Bool
+    public var outcome: Outcome = .blank
+    @usableFromInline var timestamp: Int64 = 0
+    /// The id as 128 bits when it is a canonical UUID (then `id` is nil).
+    @usableFromInline var uuid = UUIDKey.zero
+    /// The id's bytes in the batch when it is not a UUID.
+    @usableFromInline var id: NameRange?
+    @usableFromInline var idHash: UInt64 = 0
+    @usableFromInline var site = NameRange(start: 0, count: 0)
+    @usableFromInline var siteHash: UInt64 = 0
+    @usableFromInline var from = NameRange(start: 0, count: 0)
+    @usableFromInline var fromHash: UInt64 = 0
+    /// For a malformed line, its index in the batch's `reasons`.
+    @usableFromInline var reason = 0
+
+    @inlinable
+    init(start: UInt64, end: UInt64, isTerminated: Bool) {
+        self.start = start
+        self.end = end
+        self.isTerminated = isTerminated
+    }
+}
