@@ -249,7 +249,9 @@ final class Runner {
         }
     }
 
-    /// Reads from the committed offset to the end of the input.
+    /// Reads from the committed offset to the end of the input: a worker thread
+    /// reads and decodes (`DecodingPipeline`), this thread applies each line in
+    /// file order and takes the checkpoints between lines.
     private func readInput() throws(Failure) {
         let reader: LineReader
         do {
@@ -258,45 +260,69 @@ final class Runner {
         } catch {
             throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
         }
+        reserveForRemainingInput()
         committedOffsetCandidate = committedOffset
         let readStart = clock.now
         let startOffset = committedOffset
         var linesSinceProgress = 0
+        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: options.blockSize)
+        defer { pipeline.stop() }
         while true {
-            let next: Line?
+            let next: DecodedBatch?
             do {
-                next = try reader.next()
+                next = try pipeline.next()
             } catch {
                 throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
             }
-            guard let line = next else { break }
-            if !line.isTerminated {
-                checkpoint(at: committedOffsetCandidate)
-                holdsUnterminatedLine = true
+            guard let batch = next else { break }
+            for index in 0..<batch.count {
+                let line = batch[index]
+                if !line.isTerminated {
+                    checkpoint(at: committedOffsetCandidate)
+                    holdsUnterminatedLine = true
+                }
+                let outcome = ingestor.apply(batch, at: index)
+                bytesRead = line.end - startOffset
+                if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
+                guard line.isTerminated else { break }
+                committedOffsetCandidate = line.end
+                if store != nil && state.tally.nonBlank - nonBlankAtAttempt >= UInt64(options.saveInterval) {
+                    checkpoint(at: line.end)
+                }
+                let signal = InterruptSignal.pending
+                if signal != 0 { throw interrupted(by: signal) }
+                linesSinceProgress += 1
+                if linesSinceProgress == 8192 {
+                    linesSinceProgress = 0
+                    let seconds = Self.seconds(clock.now - readStart)
+                    console.progress(done: line.end, total: max(fileStatus.size, line.end),
+                                     bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
+                }
             }
-            let outcome = line.isTooLong
-                ? ingestor.ingestTooLong(at: line.start, length: line.length, limit: options.maxLineLength)
-                : ingestor.ingest(line.bytes, at: line.start)
-            bytesRead = line.end - startOffset
-            if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
-            guard line.isTerminated else { break }
-            committedOffsetCandidate = line.end
-            if store != nil && state.tally.nonBlank - nonBlankAtAttempt >= UInt64(options.saveInterval) {
-                checkpoint(at: line.end)
-            }
-            let signal = InterruptSignal.pending
-            if signal != 0 { throw interrupted(by: signal) }
-            linesSinceProgress += 1
-            if linesSinceProgress == 8192 {
-                linesSinceProgress = 0
-                let seconds = Self.seconds(clock.now - readStart)
-                console.progress(done: line.end, total: max(fileStatus.size, line.end),
-                                 bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
-            }
+            pipeline.recycle(batch)
         }
         console.clearProgress()
         let signal = InterruptSignal.pending
         if signal != 0 { throw interrupted(by: signal) }
+    }
+
+    /// Sizes the id set for the rest of the input, so that it never grows on
+    /// the way (growing holds the old and the new table at once: the memory
+    /// peak of a run). The number of lines ahead is estimated from the bytes
+    /// ahead and the mean length of the lines in the next megabyte, read with
+    /// `pread` so the file position is left alone. Duplicate, blank and
+    /// malformed lines make it a slight overestimate, which is the safe side.
+    private func reserveForRemainingInput() {
+        guard fileStatus.isRegularFile, fileStatus.size > committedOffset else { return }
+        let remaining = fileStatus.size - committedOffset
+        let sampleSize = Int(min(remaining, 1 << 20))
+        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleSize, alignment: 16)
+        defer { sample.deallocate() }
+        guard let count = try? file.read(into: sample, at: committedOffset), count > 0 else { return }
+        let newlines = UnsafeRawBufferPointer(rebasing: sample[0..<count]).count { $0 == UInt8(ascii: "\n") }
+        let meanLength = Double(count) / Double(max(1, newlines))
+        let expected = Double(remaining) / meanLength
+        state.reserveIDs(state.idCount + Int(expected.rounded(.up)) + 1)
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.

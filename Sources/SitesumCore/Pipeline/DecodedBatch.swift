@@ -5,34 +5,56 @@
 ///
 /// A batch owns its bytes (site, visitor and operator names, ids that are not
 /// UUIDs) and is handed from the decoding thread to the applying one whole;
-/// neither touches it while the other has it.
-public struct DecodedBatch: Sendable {
-    /// One line per entry, in file order.
-    public internal(set) var lines: [DecodedLine] = []
+/// neither touches it while the other has it. It is a class with its own
+/// buffers so that the applying thread reads lines through one reference,
+/// without retaining arrays per line.
+public final class DecodedBatch: @unchecked Sendable {
+    // @unchecked: one thread at a time uses a batch; the hand-over (a mutex)
+    // orders the writes of one before the reads of the next.
+    @usableFromInline var lines: UnsafeMutablePointer<DecodedLine>
+    @usableFromInline var lineCapacity: Int
+    /// Number of lines.
+    public private(set) var count = 0
     /// Names and non-UUID ids of the events, back to back.
-    @usableFromInline var names: [UInt8] = []
+    @usableFromInline var names: UnsafeMutableRawPointer
+    @usableFromInline var nameCapacity: Int
+    @usableFromInline var nameCount = 0
     /// Why each malformed line is malformed, in file order.
     @usableFromInline var reasons: [MalformedReason] = []
     /// The scanner, with its scratch memory; kept with the batch so refilling a
     /// batch allocates nothing.
-    @usableFromInline var decoder = EventDecoder()
+    private var decoder = EventDecoder()
 
-    public init() {}
+    public init() {
+        lineCapacity = 1024
+        lines = .allocate(capacity: lineCapacity)
+        nameCapacity = 16 * 1024
+        names = .allocate(byteCount: nameCapacity, alignment: 16)
+    }
 
-    /// Number of lines.
-    @inlinable public var count: Int { lines.count }
+    deinit {
+        lines.deallocate()
+        names.deallocate()
+    }
+
+    /// Line `index`, in file order.
+    @inlinable
+    public subscript(index: Int) -> DecodedLine {
+        precondition(index >= 0 && index < count, "line index out of range")
+        return lines[index]
+    }
 
     /// Empties the batch, keeping its memory.
-    public mutating func removeAll() {
-        lines.removeAll(keepingCapacity: true)
-        names.removeAll(keepingCapacity: true)
+    public func removeAll() {
+        count = 0
+        nameCount = 0
         reasons.removeAll(keepingCapacity: true)
     }
 
     /// Decodes one line and adds it. `line` excludes its "\n"; `start` is where
     /// its first byte sits in the input, `end` just past its "\n" (or its last
     /// byte when `isTerminated` is false).
-    public mutating func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
+    public func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
         var bytes = line
         // A byte-order mark only counts at the very start of the input.
         if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -61,33 +83,52 @@ public struct DecodedBatch: Sendable {
             entry.from = store(event.from)
             entry.fromHash = ByteHash.hash(event.from)
         }
-        lines.append(entry)
+        add(entry)
     }
 
     /// Adds a line that was longer than `limit` bytes (`length`, without "\n"),
     /// whose bytes were never read into memory.
-    public mutating func appendTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64, limit: Int) {
+    public func appendTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64, limit: Int) {
         var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
         entry.outcome = .malformed
         entry.reason = reasons.count
         reasons.append(MalformedReason(
             column: 0,
             message: "line is \(length) bytes long, over the limit of \(limit) (see --max-line-length)"))
-        lines.append(entry)
+        add(entry)
     }
 
-    private mutating func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
-        let range = NameRange(start: UInt32(names.count), count: UInt32(bytes.count))
-        names.append(contentsOf: bytes)
+    private func add(_ entry: DecodedLine) {
+        if count == lineCapacity {
+            let grown = UnsafeMutablePointer<DecodedLine>.allocate(capacity: lineCapacity * 2)
+            grown.moveInitialize(from: lines, count: count)
+            lines.deallocate()
+            lines = grown
+            lineCapacity *= 2
+        }
+        (lines + count).initialize(to: entry)
+        count += 1
+    }
+
+    private func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
+        if nameCount + bytes.count > nameCapacity {
+            let capacity = max(nameCapacity * 2, nameCount + bytes.count)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            grown.copyMemory(from: names, byteCount: nameCount)
+            names.deallocate()
+            names = grown
+            nameCapacity = capacity
+        }
+        if let base = bytes.baseAddress { (names + nameCount).copyMemory(from: base, byteCount: bytes.count) }
+        let range = NameRange(start: UInt32(nameCount), count: UInt32(bytes.count))
+        nameCount += bytes.count
         return range
     }
 
-    /// The bytes of `range` during `body`.
+    /// The bytes of `range`, valid until the batch is emptied.
     @inlinable
-    func withName<R>(_ range: NameRange, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        names.withUnsafeBytes { all in
-            body(UnsafeRawBufferPointer(rebasing: all[Int(range.start)..<Int(range.start + range.count)]))
-        }
+    func name(_ range: NameRange) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: names + Int(range.start), count: Int(range.count))
     }
 }
 

@@ -63,7 +63,7 @@ public final class ActivityState {
     func apply(_ line: DecodedLine, of batch: DecodedBatch) -> Bool {
         let claimed: Bool
         if let id = line.id {
-            claimed = batch.withName(id) { claim(otherID: $0, hash: line.idHash) }
+            claimed = claim(otherID: batch.name(id), hash: line.idHash)
         } else {
             claimed = claim(uuid: line.uuid, hash: line.idHash)
         }
@@ -71,22 +71,22 @@ public final class ActivityState {
             tally.duplicates += 1
             return false
         }
-        batch.names.withUnsafeBytes { names in
-            func bytes(_ range: NameRange) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(rebasing: names[Int(range.start)..<Int(range.start + range.count)])
-            }
-            record(line.outcome.kind, at: line.timestamp, offset: line.start,
-                   site: bytes(line.site), siteHash: line.siteHash, from: bytes(line.from), fromHash: line.fromHash)
-        }
+        record(line.outcome.kind, at: line.timestamp, offset: line.start,
+               site: batch.name(line.site), siteHash: line.siteHash, from: batch.name(line.from), fromHash: line.fromHash)
         return true
     }
 
-    /// Starts loading the id slot a decoded line will need (see `FlatSet.touch`).
+    /// Starts loading the id slots decoded lines will need (see `FlatSet.touch`).
     @inlinable @inline(__always)
-    func touch(_ line: DecodedLine) {
-        if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
-            touched &+= uuids.touch(line.idHash)
+    func touch(_ batch: DecodedBatch, _ range: Range<Int>) {
+        var sum: UInt64 = 0
+        for index in range {
+            let line = batch.lines[index]
+            if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
+                sum &+= uuids.touch(line.idHash)
+            }
         }
+        touched &+= sum
     }
 
     /// Makes room for `count` distinct UUID ids in all, so that the id set
@@ -111,7 +111,7 @@ public final class ActivityState {
         if kind == .message {
             activity.messageTimestamps.append(timestamp)
             if visitorPairs.insert(pair) {
-                self.activity[Int(site)].visitors += 1
+                activity.visitors += 1
                 if tracksChanges { pendingVisitorPairs.append(pair) }
             }
         } else {
@@ -119,7 +119,7 @@ public final class ActivityState {
             activity.statusOffsets.append(offset)
             activity.statusChanges.append(person << 1 | (kind == .online ? 1 : 0))
             if operatorPairs.insert(pair) {
-                self.activity[Int(site)].operators += 1
+                activity.operators += 1
                 if tracksChanges { pendingOperatorPairs.append(pair) }
             }
         }

@@ -18,7 +18,7 @@ public enum LineOutcome: Equatable {
 public struct LineIngestor {
     public let state: ActivityState
     /// The one-line batch `ingest` decodes into.
-    @usableFromInline var single = DecodedBatch()
+    @usableFromInline let single = DecodedBatch()
 
     public init(state: ActivityState) {
         self.state = state
@@ -39,17 +39,23 @@ public struct LineIngestor {
         return apply(single, at: 0)
     }
 
-    /// How many lines ahead `apply` starts loading an id's slot: enough misses
-    /// in flight to hide most of the memory latency, few enough to stay in cache.
-    @usableFromInline static let lookahead = 12
+    /// `apply` loads the id slots of this many lines at once, one group
+    /// ahead of the lines it applies. The loads of a group are independent and
+    /// back to back, so the processor has them all in flight together; one
+    /// load per line, spread between the lines' work, fills the processor's
+    /// window before more than two or three are.
+    @usableFromInline static let touchGroup = 16
 
     /// Applies line `index` of `batch`, which must come right after the last
     /// line applied in file order.
     @inlinable
     public func apply(_ batch: DecodedBatch, at index: Int) -> LineOutcome {
-        let ahead = index + Self.lookahead
-        if ahead < batch.count { state.touch(batch.lines[ahead]) }
-        let line = batch.lines[index]
+        if index % Self.touchGroup == 0 {
+            let from = index == 0 ? 0 : index + Self.touchGroup
+            let to = min(batch.count, index + 2 * Self.touchGroup)
+            if from < to { state.touch(batch, from..<to) }
+        }
+        let line = batch[index]
         state.tally.lines += 1
         switch line.outcome {
         case .blank:
