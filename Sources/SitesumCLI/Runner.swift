@@ -18,6 +18,8 @@ final class Runner {
     private let file: FileDescriptor
     private let fileStatus: FileStatus
     private var store: CheckpointStore?
+    /// Commits checkpoints beside the run loop; made at the first checkpoint.
+    private var checkpointWriter: CheckpointWriter?
 
     /// The input offset the newest checkpoint covers, and the tally then.
     private var committedOffset: UInt64 = 0
@@ -56,6 +58,7 @@ final class Runner {
     }
 
     deinit {
+        finishCheckpoints()
         store?.close()
         file.close()
     }
@@ -63,6 +66,7 @@ final class Runner {
     /// Runs to the end of the input and returns the summary to print.
     func run() throws(Failure) -> [UInt8] {
         try openStore()
+        defer { finishCheckpoints() }
         let summary: [UInt8]
         if let stored = try resume() {
             try checkStrict()
@@ -72,6 +76,7 @@ final class Runner {
             try readInput()
             summary = state.summary().text
             checkpoint(at: committedOffsetCandidate, summary: summary)
+            finishCheckpoints()
         }
         sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
         return summary
@@ -215,29 +220,54 @@ final class Runner {
     /// completing it; the next run reads it again, whole.
     private var holdsUnterminatedLine = false
 
-    /// Commits the state as covering bytes [0, offset). A failure is reported
+    /// Takes a checkpoint of the state as covering bytes [0, offset) and hands
+    /// it to the checkpoint writer, which commits it on its own thread. A
+    /// failure is reported (when the next checkpoint is taken, or at the end)
     /// and the run goes on: the previous checkpoint stays, and the next
-    /// attempt includes everything since it.
+    /// commit includes everything since it.
     private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
+        let writer = checkpointWriter ?? CheckpointWriter(
+            store: store, input: file, status: fileStatus, compactionSegments: Self.compactionSegments)
+        checkpointWriter = writer
+        // The previous checkpoint is done long before in the common case;
+        // waiting keeps one delta in memory and `committedOffset` exact.
+        writer.waitUntilIdle()
+        takeCheckpointOutcomes()
         guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
+        var records: [[UInt8]] = []
         do {
-            let identity = InputIdentity(
-                device: fileStatus.device, inode: fileStatus.inode, offset: offset,
-                fingerprint: try InputFingerprint.compute(file: file, upTo: offset))
-            let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
-            let compact = store.segmentCount >= Self.compactionSegments
-            try store.commit(input: identity, metadata: metadata.encoded(), replacingAll: compact) { writer in
-                try state.writeCheckpointRecords(full: compact) { record in try writer.append(record) }
-            }
-            state.markCheckpointed()
-            checkpointsWritten += 1
-            committedOffset = offset
-            linesAtCheckpoint = state.tally.lines
+            try state.writeCheckpointRecords(full: false) { records.append($0) }
         } catch {
-            checkpointFailures += 1
-            console.warning("could not save a checkpoint at byte \(offset) in '\(store.entryDirectory)': \(error); the previous checkpoint is kept")
+            preconditionFailure("collecting records cannot fail: \(error)")
+        }
+        state.markCheckpointed()
+        let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
+        writer.submit(CheckpointWriter.Job(
+            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), records: records))
+    }
+
+    /// Waits for the checkpoint in the writer's hands and stops the writer.
+    private func finishCheckpoints() {
+        guard let writer = checkpointWriter else { return }
+        writer.waitUntilIdle()
+        takeCheckpointOutcomes()
+        writer.stop()
+        checkpointWriter = nil
+    }
+
+    private func takeCheckpointOutcomes() {
+        guard let writer = checkpointWriter, let store else { return }
+        for outcome in writer.takeOutcomes() {
+            if let failure = outcome.failure {
+                checkpointFailures += 1
+                console.warning("could not save a checkpoint at byte \(outcome.offset) in '\(store.entryDirectory)': \(failure); the previous checkpoint is kept")
+            } else {
+                checkpointsWritten += 1
+                committedOffset = outcome.offset
+                linesAtCheckpoint = outcome.lines
+            }
         }
     }
 
@@ -342,6 +372,7 @@ final class Runner {
     private func interrupted(by signal: Int32) -> Failure {
         console.clearProgress()
         checkpoint(at: committedOffsetCandidate)
+        finishCheckpoints()
         let name = InterruptSignal.name(signal)
         let message: String
         if store == nil {

@@ -50,14 +50,16 @@ extension ActivityState {
         }
         for (index, site) in activity.enumerated() {
             try writeColumn(.messages, site: index, from: full ? 0 : site.committedMessages,
-                            count: site.messageTimestamps.count, width: 8, emit) { writer, i in
-                writer.write(site.messageTimestamps[i])
+                            count: site.messageTimestamps.count, width: 8, emit) { writer, range in
+                site.messageTimestamps.withUnsafeElements(range) { writer.write(contentsOf: $0) }
             }
             try writeColumn(.statuses, site: index, from: full ? 0 : site.committedStatuses,
-                            count: site.statusCount, width: 20, emit) { writer, i in
-                writer.write(site.statusTimestamps[i])
-                writer.write(site.statusOffsets[i])
-                writer.write(site.statusChanges[i])
+                            count: site.statusCount, width: 20, emit) { writer, range in
+                for i in range {
+                    writer.write(site.statusTimestamps[i])
+                    writer.write(site.statusOffsets[i])
+                    writer.write(site.statusChanges[i])
+                }
             }
         }
         try writePairs(.visitorPairs, full ? nil : pendingVisitorPairs, all: visitorPairs, emit)
@@ -146,16 +148,16 @@ extension ActivityState {
         var writer = ByteWriter(reservingCapacity: 5 + keys.count * 16)
         writer.write(RecordTag.uuids.rawValue)
         writer.write(UInt32(keys.count))
-        for key in keys {
-            writer.write(key.high)
-            writer.write(key.low)
+        // A key is its high then its low word, as the record lays them out.
+        keys.withUnsafeBufferPointer { keys in
+            UnsafeRawBufferPointer(keys).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
         }
         return writer.bytes
     }
 
     private func writeColumn(
         _ tag: RecordTag, site: Int, from first: Int, count: Int, width: Int,
-        _ emit: ([UInt8]) throws -> Void, element: (inout ByteWriter, Int) -> Void
+        _ emit: ([UInt8]) throws -> Void, elements: (inout ByteWriter, Range<Int>) -> Void
     ) throws {
         let perRecord = Self.recordBytes / width
         var start = first
@@ -166,7 +168,7 @@ extension ActivityState {
             writer.write(UInt32(site))
             writer.write(UInt64(start))
             writer.write(UInt32(end - start))
-            for i in start..<end { element(&writer, i) }
+            elements(&writer, start..<end)
             try emit(writer.bytes)
             start = end
         }
@@ -178,7 +180,9 @@ extension ActivityState {
             var writer = ByteWriter(reservingCapacity: 5 + batch.count * 8)
             writer.write(tag.rawValue)
             writer.write(UInt32(batch.count))
-            for pair in batch { writer.write(pair.value) }
+            batch.withUnsafeBufferPointer { pairs in
+                UnsafeRawBufferPointer(pairs).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            }
             try emit(writer.bytes)
             batch.removeAll(keepingCapacity: true)
         }
