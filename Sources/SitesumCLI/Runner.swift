@@ -135,20 +135,71 @@ final class Runner {
         }
     }
 
+    /// Why `resume` gave up on the checkpoints while loading one.
+    private enum ResumeStop: Error {
+        /// The checkpoint cannot be used: start from the beginning, for this reason.
+        case startOver(String)
+        case failure(Failure)
+    }
+
     /// Loads the newest usable checkpoint. Returns the stored summary when the
     /// input is exactly what a finished run read; otherwise prepares the state
     /// and offset to continue from (or leaves them at the start).
+    ///
+    /// The checkpoint's segments are read once: the store verifies each record
+    /// as it hands it over, and the state is rebuilt from scratch for each
+    /// candidate checkpoint, so a damaged segment found halfway through leaves
+    /// nothing behind when the next older checkpoint is tried.
     private func resume() throws(Failure) -> [UInt8]? {
-        guard let store, let manifest = store.loadNewest(warn: { console.warning($0) }) else { return nil }
-        let metadata: CheckpointMetadata
+        guard let store else { return nil }
+        var chosen: CheckpointMetadata?
+        var applier: RecordApplier?
+        defer { applier?.abandon() }
+        let manifest: Manifest?
         do {
-            metadata = try CheckpointMetadata.decode(manifest.metadata)
+            manifest = try store.loadNewest(warn: { console.warning($0) }) { manifest in
+                chosen = nil
+                applier?.abandon()
+                applier = nil
+                ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+                let metadata: CheckpointMetadata
+                do {
+                    metadata = try CheckpointMetadata.decode(manifest.metadata)
+                } catch {
+                    throw ResumeStop.startOver("the checkpoint in '\(store.entryDirectory)' cannot be read (\(error))")
+                }
+                let problem: String?
+                do throws(Failure) {
+                    problem = try inputChange(since: manifest.input, metadata: metadata)
+                } catch {
+                    throw ResumeStop.failure(error)
+                }
+                if let problem { throw ResumeStop.startOver(problem) }
+                chosen = metadata
+                if metadata.summary != nil && fileStatus.size == manifest.input.offset {
+                    return nil  // answered from the summary: verify the segments, load nothing
+                }
+                reserveIDs(beyond: Int(metadata.tally.events), from: manifest.input.offset)
+                let records = RecordApplier(state: state)
+                applier = records
+                return { record in try records.deliver(record) }
+            }
+            try applier?.finish()
+            applier = nil
+        } catch ResumeStop.startOver(let reason) {
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+            startOver(reason)
+            return nil
+        } catch ResumeStop.failure(let failure) {
+            throw failure
         } catch {
-            startOver("the checkpoint in '\(store.entryDirectory)' cannot be read (\(error))")
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+            startOver("the checkpoint in '\(store.entryDirectory)' cannot be loaded (\(error))")
             return nil
         }
-        if let problem = try inputChange(since: manifest.input, metadata: metadata) {
-            startOver(problem)
+        guard let manifest, let metadata = chosen else {
+            // No checkpoint at all, or none intact: a fresh state for the whole input.
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
             return nil
         }
         let offset = manifest.input.offset
@@ -156,23 +207,11 @@ final class Runner {
         committedOffset = offset
         linesAtCheckpoint = metadata.tally.lines
         nonBlankAtAttempt = metadata.tally.nonBlank
+        state.tally = metadata.tally
         if let summary = metadata.summary, fileStatus.size == offset {
-            state.tally = metadata.tally
             console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
             return summary
         }
-        do {
-            try store.readRecords(of: manifest) { record in try state.applyCheckpointRecord(record) }
-        } catch {
-            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
-            resumedAt = nil
-            committedOffset = 0
-            linesAtCheckpoint = 0
-            nonBlankAtAttempt = 0
-            startOver("the checkpoint in '\(store.entryDirectory)' cannot be loaded (\(error))")
-            return nil
-        }
-        state.tally = metadata.tally
         state.markCheckpointed()
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
         console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")
@@ -290,7 +329,7 @@ final class Runner {
         } catch {
             throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
         }
-        reserveForRemainingInput()
+        reserveIDs(beyond: state.idCount, from: committedOffset)
         committedOffsetCandidate = committedOffset
         let readStart = clock.now
         let startOffset = committedOffset
@@ -336,23 +375,24 @@ final class Runner {
         if signal != 0 { throw interrupted(by: signal) }
     }
 
-    /// Sizes the id set for the rest of the input, so that it never grows on
-    /// the way (growing holds the old and the new table at once: the memory
-    /// peak of a run). The number of lines ahead is estimated from the bytes
-    /// ahead and the mean length of the lines in the next megabyte, read with
-    /// `pread` so the file position is left alone. Duplicate, blank and
-    /// malformed lines make it a slight overestimate, which is the safe side.
-    private func reserveForRemainingInput() {
-        guard fileStatus.isRegularFile, fileStatus.size > committedOffset else { return }
-        let remaining = fileStatus.size - committedOffset
+    /// Sizes the id set for `existing` ids plus the rest of the input from
+    /// `offset` on, so that it never grows on the way (growing holds the old
+    /// and the new table at once: the memory peak of a run). The number of
+    /// lines ahead is estimated from the bytes ahead and the mean length of the
+    /// lines in the next megabyte, read with `pread` so the file position is
+    /// left alone. Duplicate, blank and malformed lines make it a slight
+    /// overestimate, which is the safe side.
+    private func reserveIDs(beyond existing: Int, from offset: UInt64) {
+        guard fileStatus.isRegularFile, fileStatus.size > offset else { return }
+        let remaining = fileStatus.size - offset
         let sampleSize = Int(min(remaining, 1 << 20))
         let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleSize, alignment: 16)
         defer { sample.deallocate() }
-        guard let count = try? file.read(into: sample, at: committedOffset), count > 0 else { return }
+        guard let count = try? file.read(into: sample, at: offset), count > 0 else { return }
         let newlines = UnsafeRawBufferPointer(rebasing: sample[0..<count]).count { $0 == UInt8(ascii: "\n") }
         let meanLength = Double(count) / Double(max(1, newlines))
         let expected = Double(remaining) / meanLength
-        state.reserveIDs(state.idCount + Int(expected.rounded(.up)) + 1)
+        state.reserveIDs(existing + Int(expected.rounded(.up)) + 1)
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.

@@ -169,6 +169,27 @@ public final class CheckpointStore {
     /// checksum mismatch, truncated at byte N, missing segment, length mismatch, …), and the next older manifest is tried.
     /// Returns nil when none is usable. Afterwards the store's base (what the next commit appends to) is the returned manifest (or empty).
     public func loadNewest(warn: (String) -> Void) -> Manifest? {
+        do {
+            return try loadNewest(warn: warn, reading: { _ in nil })
+        } catch {
+            preconditionFailure("verifying alone throws nothing: \(error)")
+        }
+    }
+
+    /// ``loadNewest(warn:)`` that also streams the chosen checkpoint's records while
+    /// verifying them, so a resume reads its segments once instead of twice.
+    ///
+    /// For each candidate whose manifest verifies, `reading` is asked for a consumer of
+    /// its DATA payloads (nil: verify only, as ``loadNewest(warn:)`` does). Payloads are
+    /// delivered in order, each once its record checksum verified; a segment's whole-file
+    /// checks come at its end, so when a later segment turns out damaged the candidate is
+    /// dropped, reported through `warn`, and the next older one is asked for again —
+    /// the caller must then start from an empty state. Errors thrown by `reading` or by
+    /// a consumer end the search and are rethrown unchanged (the base is then empty).
+    public func loadNewest(
+        warn: (String) -> Void,
+        reading: (Manifest) throws -> ((UnsafeRawBufferPointer) throws -> Void)?
+    ) throws -> Manifest? {
         precondition(lock != nil, "the checkpoint store is closed")
         base = nil
         let names: [String]
@@ -188,15 +209,14 @@ public final class CheckpointStore {
                 warn("\(path(manifestName)): \(error.reason)")
                 continue
             }
+            let deliver = try reading(manifest) ?? { _ in }
             for segment in manifest.segments {
                 do {
-                    try scanSegment(segment) { _ in }
+                    try scanSegment(segment, deliver: deliver)
                 } catch let problem as FileProblem {
                     let segmentPath = path(CheckpointFormat.segmentName(segment.generation))
                     warn("\(segmentPath): \(problem.reason); checkpoint \(path(manifestName)) is unusable")
                     continue candidates
-                } catch {
-                    preconditionFailure("unexpected error \(error)")
                 }
             }
             base = manifest

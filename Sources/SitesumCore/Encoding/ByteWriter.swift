@@ -91,7 +91,11 @@ public struct ByteReader {
 
     /// The next length-prefixed bytes, as a view valid as long as the buffer.
     public mutating func readBytes() throws(DecodingError) -> UnsafeRawBufferPointer {
-        let length = try readVarint()
+        try readBytes(count: try readVarint())
+    }
+
+    /// The next `count` bytes, as a view valid as long as the buffer.
+    public mutating func readBytes(count length: UInt64) throws(DecodingError) -> UnsafeRawBufferPointer {
         guard length <= UInt64(buffer.count - position) else { throw DecodingError("record ends early") }
         let view = UnsafeRawBufferPointer(rebasing: buffer[position..<(position + Int(length))])
         position += Int(length)

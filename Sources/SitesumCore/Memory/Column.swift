@@ -54,3 +54,22 @@ final class Column<Element: BitwiseCopyable>: RandomAccessCollection {
         return try body(UnsafeBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count))
     }
 }
+
+extension Column where Element: FixedWidthInteger {
+    /// Appends the elements stored little-endian, back to back, in `bytes`
+    /// (whose length is a multiple of the element's size): one copy on a
+    /// little-endian machine, for loading a checkpoint's columns.
+    @usableFromInline
+    func append(littleEndian bytes: UnsafeRawBufferPointer) {
+        let count = bytes.count / MemoryLayout<Element>.size
+        precondition(count * MemoryLayout<Element>.size == bytes.count, "a partial element")
+        reserveCapacity(Swift.max(storedCount + count, capacity))
+        guard count > 0, let source = bytes.baseAddress else { return }
+        let target = base.unsafelyUnwrapped + storedCount
+        UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: bytes.count)
+        #if !_endian(little)
+        for i in 0..<count { target[i] = Element(littleEndian: target[i]) }
+        #endif
+        storedCount += count
+    }
+}

@@ -96,14 +96,33 @@ extension ActivityState {
             try readNames(&reader, into: &otherIDs, "id") { _ in }
         case .uuids:
             let count = Int(try reader.read(UInt32.self))
-            for _ in 0..<count {
-                let key = UUIDKey(high: try reader.read(), low: try reader.read())
-                guard uuids.insert(key) else { throw DecodingError("id stored twice") }
+            // Keys go in a group at a time, their slots loaded together first
+            // (see `FlatSet.touch`): a resume inserts millions of them.
+            var group: [(key: UUIDKey, hash: UInt64)] = []
+            group.reserveCapacity(LineIngestor.touchGroup)
+            var remaining = count
+            while remaining > 0 {
+                group.removeAll(keepingCapacity: true)
+                for _ in 0..<min(remaining, LineIngestor.touchGroup) {
+                    let key = UUIDKey(high: try reader.read(), low: try reader.read())
+                    group.append((key, key.hash64))
+                }
+                remaining -= group.count
+                var sum: UInt64 = 0
+                for entry in group { sum &+= uuids.touch(entry.hash) }
+                touched &+= sum
+                for entry in group {
+                    guard uuids.insert(entry.key, hash: entry.hash) else { throw DecodingError("id stored twice") }
+                }
             }
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            activity[site].messageTimestamps.reserveCapacity(activity[site].messageTimestamps.count + count)
-            for _ in 0..<count { activity[site].messageTimestamps.append(try reader.read()) }
+            let timestamps = activity[site].messageTimestamps
+            // Grown by doubling, not by exactly each record, so loading stays linear.
+            if timestamps.count + count > timestamps.capacity {
+                timestamps.reserveCapacity(max(timestamps.count + count, timestamps.capacity * 2))
+            }
+            timestamps.append(littleEndian: try reader.readBytes(count: UInt64(count) * 8))
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
             for _ in 0..<count {

@@ -51,7 +51,7 @@ extension ActivityState {
         let peopleCount = people.count
         let flips = parallelMap(columns.count) { index in
             var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
-            return Self.onlineFlips(columns[index], scratch: &operatorOnline)
+            return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline))
         }
         let sliceLength = 1 << 20
         var slices: [(site: Int, range: Range<Int>)] = []
@@ -63,7 +63,7 @@ extension ActivityState {
         let chatsPerSlice = parallelMap(slices.count) { number in
             let (index, range) = slices[number]
             return columns[index].messageTimestamps.withUnsafeElements(range) { timestamps in
-                timestamps.count { Self.isOnline(at: $0, flips[index]) }
+                timestamps.count { flips[index].isOnline(at: $0) }
             }
         }
         var chats = [Int](repeating: 0, count: columns.count)
@@ -80,15 +80,17 @@ extension ActivityState {
         }
     }
 
-    /// The timestamps at which the site's online state changes, with the state
-    /// after all statuses at that timestamp. Starts offline.
-    static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [(timestamp: Int64, online: Bool)] {
+    /// The timestamps at which the site's online state changes, after all
+    /// statuses at that timestamp, in order. Starts offline, so the first goes
+    /// online and they alternate.
+    static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
         var order = Array(0..<site.statusCount)
         order.sort {
             let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
             return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
         }
-        var flips: [(timestamp: Int64, online: Bool)] = []
+        var flips: [Int64] = []
+        var online = false
         var onlineOperators = 0
         var position = 0
         while position < order.count {
@@ -96,14 +98,14 @@ extension ActivityState {
             while position < order.count && site.statusTimestamps[order[position]] == timestamp {
                 let change = site.statusChanges[order[position]]
                 let person = Int(change >> 1)
-                let online: UInt8 = UInt8(change & 1)
-                onlineOperators += Int(online) - Int(operatorOnline[person])
-                operatorOnline[person] = online
+                let operatorOnlineNow: UInt8 = UInt8(change & 1)
+                onlineOperators += Int(operatorOnlineNow) - Int(operatorOnline[person])
+                operatorOnline[person] = operatorOnlineNow
                 position += 1
             }
-            let online = onlineOperators > 0
-            if online != (flips.last?.online ?? false) {
-                flips.append((timestamp, online))
+            if (onlineOperators > 0) != online {
+                online.toggle()
+                flips.append(timestamp)
             }
         }
         // Leave the scratch all zero for the next site.
@@ -111,16 +113,5 @@ extension ActivityState {
             operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
         }
         return flips
-    }
-
-    /// The state in force at `timestamp`: that of the last flip at or before it.
-    static func isOnline(at timestamp: Int64, _ flips: [(timestamp: Int64, online: Bool)]) -> Bool {
-        var low = 0
-        var high = flips.count
-        while low < high {
-            let middle = (low + high) / 2
-            if flips[middle].timestamp <= timestamp { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 && flips[low - 1].online
     }
 }
