@@ -1,3 +1,4 @@
+import SitesumCore
 import SitesumStore
 
 /// Commits checkpoints on a thread of its own, so the run loop only pays for
@@ -11,7 +12,7 @@ import SitesumStore
 ///
 /// A commit still puts state and offset in one manifest, through the store's
 /// unchanged protocol (`CheckpointStore.commit`, its steps and `commitHook`).
-/// When a commit fails, its records are kept and go first into the next
+/// When a commit fails, its delta is kept and go first into the next
 /// commit, so that commit holds everything since the last good checkpoint —
 /// what the store requires after a failure.
 ///
@@ -32,7 +33,7 @@ final class CheckpointWriter: @unchecked Sendable {
         /// Lines read up to `offset`.
         var lines: UInt64
         var metadata: [UInt8]
-        var records: [[UInt8]]
+        var delta: CheckpointDelta
     }
 
     /// What became of a job.
@@ -56,8 +57,8 @@ final class CheckpointWriter: @unchecked Sendable {
     private let inode: UInt64
     private let compactionSegments: Int
     private let shared = Monitor(Shared())
-    /// Records of failed commits, oldest first, for the next commit.
-    private var carried: [[UInt8]] = []
+    /// Deltas of failed commits, oldest first, for the next commit.
+    private var carried: [CheckpointDelta] = []
     private var worker: WorkerThread?
 
     init(store: CheckpointStore, input: FileDescriptor, status: FileStatus, compactionSegments: Int) {
@@ -114,7 +115,7 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     private func commit(_ job: Job) -> Outcome {
-        let records = carried + job.records
+        let deltas = carried + [job.delta]
         do {
             let identity = InputIdentity(
                 device: device, inode: inode, offset: job.offset,
@@ -125,12 +126,12 @@ final class CheckpointWriter: @unchecked Sendable {
                 if let chain {
                     try store.readRecords(of: chain) { record in try writer.append(record) }
                 }
-                for record in records { try writer.append(record) }
+                for delta in deltas { try delta.forEachRecord { try writer.append($0) } }
             }
             carried = []
             return Outcome(offset: job.offset, lines: job.lines, failure: nil)
         } catch {
-            carried = records
+            carried = deltas
             return Outcome(offset: job.offset, lines: job.lines, failure: "\(error)")
         }
     }

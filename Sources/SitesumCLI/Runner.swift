@@ -275,16 +275,10 @@ final class Runner {
         writer.waitUntilIdle()
         takeCheckpointOutcomes()
         guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
-        var records: [[UInt8]] = []
-        do {
-            try state.writeCheckpointRecords(full: false) { records.append($0) }
-        } catch {
-            preconditionFailure("collecting records cannot fail: \(error)")
-        }
-        state.markCheckpointed()
+        let delta = state.takeCheckpointDelta()
         let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
         writer.submit(CheckpointWriter.Job(
-            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), records: records))
+            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta))
     }
 
     /// Waits for the checkpoint in the writer's hands and stops the writer.

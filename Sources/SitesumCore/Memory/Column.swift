@@ -36,6 +36,12 @@ final class Column<Element: BitwiseCopyable>: RandomAccessCollection {
         storedCount += 1
     }
 
+    /// Empties the column, keeping its memory.
+    @usableFromInline
+    func removeAll() {
+        storedCount = 0
+    }
+
     /// Makes room for `minimumCapacity` elements in all.
     @usableFromInline
     func reserveCapacity(_ minimumCapacity: Int) {

@@ -35,19 +35,43 @@ extension ActivityState {
         try writeNames(.peopleNames, people, from: full ? 0 : committedPeople, emit)
         try writeNames(.otherIDs, otherIDs, from: full ? 0 : committedOtherIDs, emit)
         if full {
-            var all: [UUIDKey] = []
-            all.reserveCapacity(min(uuids.count, Self.recordBytes / 16))
-            try uuids.forEach { key in
-                all.append(key)
-                if all.count * 16 >= Self.recordBytes {
-                    try emit(Self.uuidRecord(all[...]))
-                    all.removeAll(keepingCapacity: true)
-                }
-            }
-            if !all.isEmpty { try emit(Self.uuidRecord(all[...])) }
+            let all = Column<UUIDKey>()
+            all.reserveCapacity(uuids.count)
+            uuids.forEach { all.append($0) }
+            try Self.writeUUIDs(all, emit)
         } else {
-            for chunk in pendingUUIDs.chunks(of: Self.recordBytes / 16) { try emit(Self.uuidRecord(chunk)) }
+            try Self.writeUUIDs(pendingUUIDs, emit)
         }
+        try writeColumnsAndPairs(full: full, emit)
+    }
+
+    /// What `writeCheckpointRecords(full: false)` would write, taken out of the
+    /// state for a checkpoint writer on another thread, and the state marked
+    /// as checkpointed (`markCheckpointed()`).
+    ///
+    /// The new UUID ids, the biggest part, are moved rather than copied into
+    /// records here: the delta turns them into records as they are written,
+    /// so a checkpoint holds no second copy of them.
+    public func takeCheckpointDelta() -> CheckpointDelta {
+        precondition(tracksChanges, "writing checkpoints needs a state that tracks changes")
+        var names: [[UInt8]] = []
+        var rest: [[UInt8]] = []
+        do {
+            try writeNames(.siteNames, sites, from: committedSites) { names.append($0) }
+            try writeNames(.peopleNames, people, from: committedPeople) { names.append($0) }
+            try writeNames(.otherIDs, otherIDs, from: committedOtherIDs) { names.append($0) }
+            try writeColumnsAndPairs(full: false) { rest.append($0) }
+        } catch {
+            preconditionFailure("collecting records cannot fail: \(error)")
+        }
+        let delta = CheckpointDelta(names: names, uuids: pendingUUIDs, rest: rest)
+        pendingUUIDs = Column()
+        markCheckpointed()
+        return delta
+    }
+
+    /// The message and status columns' records, then the pairs'.
+    private func writeColumnsAndPairs(full: Bool, _ emit: ([UInt8]) throws -> Void) throws {
         for (index, site) in activity.enumerated() {
             try writeColumn(.messages, site: index, from: full ? 0 : site.committedMessages,
                             count: site.messageTimestamps.count, width: 8, emit) { writer, range in
@@ -163,15 +187,20 @@ extension ActivityState {
         }
     }
 
-    private static func uuidRecord(_ keys: ArraySlice<UUIDKey>) -> [UInt8] {
-        var writer = ByteWriter(reservingCapacity: 5 + keys.count * 16)
-        writer.write(RecordTag.uuids.rawValue)
-        writer.write(UInt32(keys.count))
-        // A key is its high then its low word, as the record lays them out.
-        keys.withUnsafeBufferPointer { keys in
-            UnsafeRawBufferPointer(keys).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+    /// UUID records of about `recordBytes` each.
+    static func writeUUIDs(_ keys: Column<UUIDKey>, _ emit: ([UInt8]) throws -> Void) throws {
+        let perRecord = recordBytes / 16
+        for start in stride(from: 0, to: keys.count, by: perRecord) {
+            let range = start..<min(keys.count, start + perRecord)
+            var writer = ByteWriter(reservingCapacity: 5 + range.count * 16)
+            writer.write(RecordTag.uuids.rawValue)
+            writer.write(UInt32(range.count))
+            // A key is its high then its low word, as the record lays them out.
+            keys.withUnsafeElements(range) { keys in
+                UnsafeRawBufferPointer(keys).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            }
+            try emit(writer.bytes)
         }
-        return writer.bytes
     }
 
     private func writeColumn(
@@ -271,5 +300,22 @@ extension Array {
     /// Consecutive slices of at most `size` elements.
     func chunks(of size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
+    }
+}
+
+/// One checkpoint's worth of state records, taken from an `ActivityState`
+/// by `takeCheckpointDelta()` to be written elsewhere (another thread).
+public struct CheckpointDelta: @unchecked Sendable {
+    // @unchecked: the id column was moved out of the state, which never
+    // touches it again; whoever holds the delta owns it.
+    let names: [[UInt8]]
+    let uuids: Column<UUIDKey>
+    let rest: [[UInt8]]
+
+    /// Emits the records, in the order `writeCheckpointRecords` would.
+    public func forEachRecord(_ emit: ([UInt8]) throws -> Void) throws {
+        for record in names { try emit(record) }
+        try ActivityState.writeUUIDs(uuids, emit)
+        for record in rest { try emit(record) }
     }
 }
