@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "SitesumStoreTests", dependencies: ["SitesumStore", "SitesumGenerator"]),
         .testTarget(
             name: "SitesumCLITests",
-            dependencies: ["SitesumCLI", "SitesumCore", "SitesumGenerator", "sitesum"]
+            dependencies: ["SitesumCLI", "SitesumCore", "SitesumStore", "SitesumGenerator", "sitesum"]
         ),
     ]
 )

@@ -5,10 +5,14 @@ import SitesumStore
 /// serialising what changed and goes on applying lines while the segment and
 /// manifest are written, checksummed and `fsync`ed.
 ///
-/// At most one checkpoint is in the writer's hands: `submit` waits for the
-/// previous one to be done first. So a kill loses at most the checkpoint being
-/// written plus the lines read since it was taken — about two save intervals
-/// — and memory holds at most one delta.
+/// Checkpoints are taken at exactly the same lines as without the writer, and
+/// committed one by one in that order, so what ends up on disk does not
+/// depend on timing. The run loop does not wait for a commit unless
+/// `maximumQueued` checkpoints are already waiting behind the one being
+/// written (a slow disk, a compaction): memory holds at most that many deltas
+/// plus one, and a kill loses at most the lines of the checkpoints not yet
+/// durable plus those read since — normally under two save intervals, at most
+/// `maximumQueued + 2`.
 ///
 /// A commit still puts state and offset in one manifest, through the store's
 /// unchanged protocol (`CheckpointStore.commit`, its steps and `commitHook`).
@@ -17,9 +21,15 @@ import SitesumStore
 /// what the store requires after a failure.
 ///
 /// Compaction (the chain reached `compactionSegments`) copies the records of
-/// the chain's segments, in order, into the new segment ahead of the delta:
-/// the same records, so the same state on loading, without the run loop
-/// writing out the whole state from memory.
+/// the chain's newest segments, in order, into the new segment ahead of the
+/// delta: the same records, so the same state on loading, without the run
+/// loop writing out the whole state from memory. Which segments: the newest
+/// ones that together are no bigger than the segment before them (at least
+/// half the chain), or the whole chain when there is no such place. So big
+/// old segments are rarely copied again: each byte is rewritten about
+/// log₃₂(checkpoints) times, where compacting the whole chain every time
+/// rewrote the state over and over (quadratic in the input at short save
+/// intervals).
 final class CheckpointWriter: @unchecked Sendable {
     // @unchecked: `store` and `carried` are used by the writer thread alone
     // while it runs, or by the caller once `waitUntilIdle` saw it idle;
@@ -34,6 +44,9 @@ final class CheckpointWriter: @unchecked Sendable {
         var lines: UInt64
         var metadata: [UInt8]
         var delta: CheckpointDelta
+        /// False for the checkpoints at the end of a run, which should not
+        /// make it wait for a compaction; the next run's first one compacts.
+        var mayCompact = true
     }
 
     /// What became of a job.
@@ -44,9 +57,15 @@ final class CheckpointWriter: @unchecked Sendable {
         var failure: String?
     }
 
+    /// How many checkpoints may wait behind the one being committed.
+    static let maximumQueued = 2
+
     private struct Shared {
-        var job: Job?
-        var busy = false
+        /// Waiting to be committed, oldest first.
+        var jobs: [Job] = []
+        /// A job is being committed.
+        var committing = false
+        var busy: Bool { committing || !jobs.isEmpty }
         var outcomes: [Outcome] = []
         var stopping = false
     }
@@ -72,11 +91,10 @@ final class CheckpointWriter: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Hands over a checkpoint, once the previous one is done.
+    /// Queues a checkpoint, waiting only while `maximumQueued` already wait.
     func submit(_ job: Job) {
-        shared.wait(until: { !$0.busy }) { shared in
-            shared.job = job
-            shared.busy = true
+        shared.wait(until: { $0.jobs.count < Self.maximumQueued }) { shared in
+            shared.jobs.append(job)
         }
     }
 
@@ -93,7 +111,7 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 
-    /// Finishes the checkpoint in hand, then ends the thread.
+    /// Commits the checkpoints in hand, then ends the thread.
     func stop() {
         shared.update { $0.stopping = true }
         worker?.join()
@@ -102,16 +120,32 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func serve() {
         while true {
-            guard let job = shared.wait(until: { $0.job != nil || $0.stopping }, then: { shared -> Job? in
-                defer { shared.job = nil }
-                return shared.job
+            guard let job = shared.wait(until: { !$0.jobs.isEmpty || $0.stopping }, then: { shared -> Job? in
+                guard !shared.jobs.isEmpty else { return nil }
+                shared.committing = true
+                return shared.jobs.removeFirst()
             }) else { return }
             let outcome = commit(job)
             shared.update { shared in
                 shared.outcomes.append(outcome)
-                shared.busy = false
+                shared.committing = false
             }
         }
+    }
+
+    /// How many of the newest segments (of these lengths, oldest first) a
+    /// compaction merges: the shortest run of at least half of them that is
+    /// no longer than the segment before it, or all.
+    static func segmentsToMerge(_ lengths: [UInt64]) -> Int {
+        let count = lengths.count
+        var suffix = lengths.suffix(count / 2).reduce(0, +)
+        var start = count - count / 2
+        while start > 0 {
+            if suffix <= lengths[start - 1] { return count - start }
+            start -= 1
+            suffix += lengths[start]
+        }
+        return count
     }
 
     private func commit(_ job: Job) -> Outcome {
@@ -120,11 +154,17 @@ final class CheckpointWriter: @unchecked Sendable {
             let identity = InputIdentity(
                 device: device, inode: inode, offset: job.offset,
                 fingerprint: try InputFingerprint.compute(file: input, upTo: job.offset))
-            let compacting = store.segmentCount >= compactionSegments
-            let chain = compacting ? store.baseManifest : nil
-            try store.commit(input: identity, metadata: job.metadata, replacingAll: compacting) { writer in
-                if let chain {
-                    try store.readRecords(of: chain) { record in try writer.append(record) }
+            var merged: Manifest?
+            if job.mayCompact, let base = store.baseManifest, base.segments.count >= compactionSegments {
+                merged = base
+                merged?.segments = Array(base.segments.suffix(Self.segmentsToMerge(base.segments.map(\.length))))
+            }
+            let replacing = merged?.segments.count ?? 0
+            try store.commit(input: identity, metadata: job.metadata,
+                             replacingAll: replacing == store.segmentCount && replacing > 0,
+                             replacingNewest: replacing) { writer in
+                if let merged {
+                    try store.readRecords(of: merged) { record in try writer.append(record) }
                 }
                 for delta in deltas { try delta.forEachRecord { try writer.append($0) } }
             }

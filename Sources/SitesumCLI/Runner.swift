@@ -20,6 +20,8 @@ final class Runner {
     private var store: CheckpointStore?
     /// Commits checkpoints beside the run loop; made at the first checkpoint.
     private var checkpointWriter: CheckpointWriter?
+    /// Where the last checkpoint handed to the writer ends, and the lines then.
+    private var lastSubmitted: (offset: UInt64, lines: UInt64)?
 
     /// The input offset the newest checkpoint covers, and the tally then.
     private var committedOffset: UInt64 = 0
@@ -74,8 +76,12 @@ final class Runner {
         } else {
             try checkStrict()
             try readInput()
+            // The last stretch's records go to the writer now, to be written
+            // while the summary is computed; the final checkpoint then only
+            // adds a manifest with the summary.
+            checkpoint(at: committedOffsetCandidate, atEnd: true)
             summary = state.summary().text
-            checkpoint(at: committedOffsetCandidate, summary: summary)
+            checkpoint(at: committedOffsetCandidate, summary: summary, waiting: true, atEnd: true)
             finishCheckpoints()
         }
         sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
@@ -264,21 +270,29 @@ final class Runner {
     /// failure is reported (when the next checkpoint is taken, or at the end)
     /// and the run goes on: the previous checkpoint stays, and the next
     /// commit includes everything since it.
-    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil) {
+    ///
+    /// `waiting`: first let the writer finish what it has, so that the outcome
+    /// of everything before is known (the end of the run, a signal).
+    ///
+    /// `atEnd`: the run ends right after it, so the writer should not compact then.
+    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, waiting: Bool = false, atEnd: Bool = false) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
         let writer = checkpointWriter ?? CheckpointWriter(
             store: store, input: file, status: fileStatus, compactionSegments: Self.compactionSegments)
         checkpointWriter = writer
-        // The previous checkpoint is done long before in the common case;
-        // waiting keeps one delta in memory and `committedOffset` exact.
-        writer.waitUntilIdle()
+        if waiting { writer.waitUntilIdle() }
         takeCheckpointOutcomes()
-        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
+        // Nothing new since the last checkpoint (taken, or if that is unknown yet, committed)?
+        let last = waiting ? nil : lastSubmitted
+        let lastOffset = last?.offset ?? committedOffset
+        let lastLines = last?.lines ?? linesAtCheckpoint
+        guard offset != lastOffset || state.tally.lines != lastLines || summary != nil else { return }
         let delta = state.takeCheckpointDelta()
         let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
         writer.submit(CheckpointWriter.Job(
-            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta))
+            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, mayCompact: !atEnd))
+        lastSubmitted = (offset, state.tally.lines)
     }
 
     /// Waits for the checkpoint in the writer's hands and stops the writer.
@@ -405,7 +419,7 @@ final class Runner {
 
     private func interrupted(by signal: Int32) -> Failure {
         console.clearProgress()
-        checkpoint(at: committedOffsetCandidate)
+        checkpoint(at: committedOffsetCandidate, waiting: true, atEnd: true)
         finishCheckpoints()
         let name = InterruptSignal.name(signal)
         let message: String

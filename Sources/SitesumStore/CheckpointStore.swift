@@ -322,9 +322,13 @@ public final class CheckpointStore {
     /// Because the base is unchanged after a failed commit, the next commit's segment
     /// must hold everything appended since the base, the failed commit's records included.
     /// Errors: ``CheckpointError`` for the store's own failures; whatever `writeSegment` throws, unchanged.
+    ///
+    /// `replacingNewest` (ignored when `replacingAll`): the new segment holds the records of
+    /// the base's newest `replacingNewest` segments followed by the delta (a partial
+    /// compaction); the new manifest lists the base's older segments, then it.
     @discardableResult
     public func commit(
-        input: InputIdentity, metadata: [UInt8], replacingAll: Bool,
+        input: InputIdentity, metadata: [UInt8], replacingAll: Bool, replacingNewest: Int = 0,
         writeSegment: (inout SegmentWriter) throws -> Void
     ) throws -> Manifest {
         precondition(lock != nil, "the checkpoint store is closed")
@@ -339,7 +343,7 @@ public final class CheckpointStore {
         var manifestRenamed = false
         do {
             let segment = try commitSegment(generation: generation, to: segmentPath, writeSegment)
-            var segments = replacingAll ? [] : (base?.segments ?? [])
+            var segments = replacingAll ? [] : Array((base?.segments ?? []).dropLast(replacingNewest))
             if let segment { segments.append(segment) }
             let manifest = Manifest(generation: generation, input: input, metadata: metadata, segments: segments)
 
