@@ -344,6 +344,11 @@ final class Runner {
         var linesSinceProgress = 0
         let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: options.blockSize)
         defer { pipeline.stop() }
+        // Locals, so the per-line path does not retain them through `self` each time.
+        let ingestor = self.ingestor
+        let state = ingestor.state
+        let saveInterval = UInt64(options.saveInterval)
+        let checkpoints = store != nil
         while true {
             let next: DecodedBatch?
             do {
@@ -363,7 +368,7 @@ final class Runner {
                 if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
                 guard line.isTerminated else { break }
                 committedOffsetCandidate = line.end
-                if store != nil && state.tally.nonBlank - nonBlankAtAttempt >= UInt64(options.saveInterval) {
+                if checkpoints && state.tally.nonBlank - nonBlankAtAttempt >= saveInterval {
                     checkpoint(at: line.end)
                 }
                 let signal = InterruptSignal.pending

@@ -60,7 +60,7 @@ public final class ActivityState {
     /// Applies the event of a decoded line (see `DecodedBatch`), exactly as
     /// `apply(_:offset:)` would apply it; the decoding thread did the parsing
     /// and hashing.
-    @inlinable
+    @inlinable @inline(__always)
     func apply(_ line: DecodedLine, of batch: DecodedBatch) -> Bool {
         let claimed: Bool
         if let id = line.id {

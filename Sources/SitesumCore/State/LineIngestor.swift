@@ -48,7 +48,7 @@ public struct LineIngestor {
 
     /// Applies line `index` of `batch`, which must come right after the last
     /// line applied in file order.
-    @inlinable
+    @inlinable @inline(__always)
     public func apply(_ batch: DecodedBatch, at index: Int) -> LineOutcome {
         if index % Self.touchGroup == 0 {
             let from = index == 0 ? 0 : index + Self.touchGroup
