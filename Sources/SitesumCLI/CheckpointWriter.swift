@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SitesumCore
 import SitesumStore
 
@@ -119,6 +122,12 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     private func serve() {
+        // Below the reading and applying threads: on a machine whose cores they
+        // keep busy, checkpoints take the moments one of them waits for the
+        // other instead of taking turns with them. (On Linux a nice value belongs
+        // to one thread, and `who` 0 is the calling one.) The run waits for the writer only at its end and
+        // when checkpoints pile up, so a low priority cannot stall it for long.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         while true {
             guard let job = shared.wait(until: { !$0.jobs.isEmpty || $0.stopping }, then: { shared -> Job? in
                 guard !shared.jobs.isEmpty else { return nil }
@@ -176,3 +185,4 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 }
+
