@@ -46,17 +46,7 @@ import Testing
         if n % 4 == 1 { input = [0xEF, 0xBB, 0xBF] + input }  // a byte-order mark
         let blockSize = [1, 7, 64, 1000, 1 << 16][n % 5]
 
-        let sequential = LineIngestor(state: ActivityState(tracksChanges: true))
-        var expected = sequential
-        input.withUnsafeBytes { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                _ = expected.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), at: UInt64(start))
-                start = end + 1
-            }
-        }
+        let want = InMemoryRun.state(of: input, tracksChanges: true)
         let parallel = LineIngestor(state: ActivityState(tracksChanges: true))
         var outcomes = 0
         try batches(of: input, blockSize: blockSize) { batch in
@@ -65,7 +55,7 @@ import Testing
                 outcomes += 1
             }
         }
-        let want = expected.state, got = parallel.state
+        let got = parallel.state
         #expect(got.summary() == want.summary(), "\(options), block \(blockSize)")
         #expect(got.tally == want.tally)
         #expect(outcomes == Int(want.tally.lines))

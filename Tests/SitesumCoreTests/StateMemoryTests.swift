@@ -86,17 +86,7 @@ import Testing
         options.malformedRate = 0.02
         let input = LogGenerator(options: options).bytes()
         func state(upTo end: Int) -> ActivityState {
-            var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
-            input.withUnsafeBytes { bytes in
-                var start = 0
-                while start < end {
-                    var stop = start
-                    while bytes[stop] != UInt8(ascii: "\n") { stop += 1 }
-                    _ = ingestor.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), at: UInt64(start))
-                    start = stop + 1
-                }
-            }
-            return ingestor.state
+            InMemoryRun.state(of: Array(input[..<end]), tracksChanges: true)
         }
         let half = input[..<(input.count / 2)].lastIndex(of: UInt8(ascii: "\n"))! + 1
         let expected = state(upTo: half)
