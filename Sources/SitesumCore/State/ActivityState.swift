@@ -108,7 +108,8 @@ public final class ActivityState {
         if newSite { activity.append(SiteActivity()) }
         let person = people.intern(from, hash: fromHash).index
         let pair = PairKey(site: site, person: person)
-        let activity = self.activity[Int(site)]
+        // unowned(unsafe): `self.activity` keeps the site alive; no retain per event.
+        unowned(unsafe) let activity = self.activity[Int(site)]
         if kind == .message {
             activity.messageTimestamps.append(timestamp)
             if visitorPairs.insert(pair) {
