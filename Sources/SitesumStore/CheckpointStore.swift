@@ -391,6 +391,10 @@ public final class CheckpointStore {
             segment = try writer.finish()
             try step(.segmentWritten)
             try sync(file)
+            // The segment is on disk now: its pages need not stay cached (a run
+            // writes about 25 bytes per event; keeping them all makes the kernel
+            // reclaim memory under the run instead). A hint; failure is harmless.
+            _ = posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_DONTNEED)
             try step(.segmentSynced)
         }
         try rename(temporaryPath, finalPath)
