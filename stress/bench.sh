@@ -27,7 +27,8 @@
 # leaves its checkpoint at exactly that offset, and the rest of the lines is
 # appended to the same file (same inode, same leading bytes), which the
 # checkpoint accepts as a grown input. Each timed restart starts from a copy of
-# that cache directory: it loads the state of 90% of the log, reads the last
+# that cache directory, its segments dropped from the page cache (as a killed
+# run leaves them, see the checkpoint store): it loads the state of 90% of the log, reads the last
 # 10%, prints the summary and commits the final checkpoint. That is what a run
 # killed right after the checkpoint at 90% would do next. A run killed at a
 # random instant resumes from its last durable checkpoint instead, which lies
@@ -120,6 +121,9 @@ for lines in $sizes; do
     restart_s=$(for _ in $(seq "$runs"); do
         rm -rf "$work/cache"
         cp -r "$work/cache-90" "$work/cache"
+        # As after a kill: the segments are on disk, not in the page cache
+        # (sitesum drops a segment's pages once it is synced).
+        for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
         timed --cache-dir "$work/cache" "$log" | cut -d' ' -f1
     done | median)
     rm -rf "$work/cache" "$work/cache-90"
