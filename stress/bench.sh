@@ -31,10 +31,9 @@
 # run leaves them, see the checkpoint store): it loads the state of 90% of the log, reads the last
 # 10%, prints the summary and commits the final checkpoint. That is what a run
 # killed right after the checkpoint at 90% would do next. A run killed at a
-# random instant resumes from its last durable checkpoint instead, which lies
-# up to two save intervals earlier (the one being written when the kill came,
-# plus the lines read since; see the README), so its restart reads that much
-# more of the input.
+# random instant resumes from its last checkpoint instead, which lies up to
+# one save interval (plus one read block) earlier, so its restart reads that
+# much more of the input.
 #
 # Growth: nanoseconds per line and bytes per unique event of the default
 # configuration at each size, as ratios to the smallest size; the bytes per

@@ -4,18 +4,18 @@ import Glibc
 import SitesumCore
 import SitesumStore
 
-/// Commits checkpoints on a thread of its own, so the run loop only pays for
-/// serialising what changed and goes on applying lines while the segment and
-/// manifest are written, checksummed and `fsync`ed.
+/// Commits checkpoints on a thread of its own: the segment and manifest are
+/// written, checksummed and `fsync`ed there while the run's other threads go on
+/// (the reading thread keeps decoding; at the end of a run, the summary is
+/// computed meanwhile).
 ///
 /// Checkpoints are taken at exactly the same lines as without the writer, and
 /// committed one by one in that order, so what ends up on disk does not
-/// depend on timing. The run loop does not wait for a commit unless
-/// `maximumQueued` checkpoints are already waiting behind the one being
-/// written (a slow disk, a compaction): memory holds at most that many deltas
-/// plus one, and a kill loses at most the lines of the checkpoints not yet
-/// durable plus those read since — normally under two save intervals, at most
-/// `maximumQueued + 2`.
+/// depend on timing. `submit` waits only while `maximumQueued` checkpoints are
+/// already waiting behind the one being written. The run loop (`Runner`) also
+/// waits for each commit before it applies another line, so that a kill loses
+/// at most one save interval; letting it run on would lose up to
+/// `maximumQueued + 2` intervals.
 ///
 /// A commit still puts state and offset in one manifest, through the store's
 /// unchanged protocol (`CheckpointStore.commit`, its steps and `commitHook`).
