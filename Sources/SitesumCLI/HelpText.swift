@@ -22,7 +22,7 @@ enum HelpText {
               --no-checkpoint       neither read nor write checkpoints
               --strict              stop at the first malformed line (exit 65)
               --max-line-length N   longer lines are malformed (default 1M; K, M, G suffixes)
-              --block-size N        bytes read at a time (default 1M; K, M, G suffixes)
+              --block-size N        how far ahead the input is read (default 1M; K, M, G suffixes)
           -q, --quiet               no progress or statistics on stderr
               --stats               print the statistics line even when stderr is not a terminal (or with -q)
               --list-crashpoints    list the points where the test-only SITESUM_CRASHPOINT and

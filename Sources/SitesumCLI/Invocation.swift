@@ -21,7 +21,7 @@ public struct RunOptions: Equatable, Sendable {
     /// Bytes read from the input at a time.
     public var blockSize = 1 << 20
 
-    /// Chosen with the save-interval benchmark: see the README's "Checkpoints" section.
+    /// Chosen with stress/bench.sh: see the README's "Performance" section.
     public static let defaultSaveInterval = 1_000_000
     public static let defaultCacheDirectory = ".sitesum-cache"
 

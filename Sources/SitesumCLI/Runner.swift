@@ -19,6 +19,10 @@ final class Runner {
     private let file: FileDescriptor
     private let fileStatus: FileStatus
     private var store: CheckpointStore?
+    /// Commits checkpoints beside the run loop; made at the first checkpoint.
+    private var checkpointWriter: CheckpointWriter?
+    /// Where the last checkpoint handed to the writer ends, and the lines then.
+    private var lastSubmitted: (offset: UInt64, lines: UInt64)?
 
     /// The input offset the newest checkpoint covers, and the tally then.
     private var committedOffset: UInt64 = 0
@@ -58,6 +62,7 @@ final class Runner {
     }
 
     deinit {
+        finishCheckpoints()
         store?.close()
         file.close()
     }
@@ -65,6 +70,7 @@ final class Runner {
     /// Runs to the end of the input and returns the summary to print.
     func run() throws(Failure) -> [UInt8] {
         try openStore()
+        defer { finishCheckpoints() }
         let summary: [UInt8]
         if let stored = try resume() {
             try checkStrict()
@@ -72,8 +78,13 @@ final class Runner {
         } else {
             try checkStrict()
             try readInput()
+            // The last stretch's records go to the writer now, to be written
+            // while the summary is computed; the final checkpoint then only
+            // adds a manifest with the summary.
+            checkpoint(at: committedOffsetCandidate, atEnd: true)
             summary = state.summary().text
-            checkpoint(at: committedOffsetCandidate, summary: summary)
+            checkpoint(at: committedOffsetCandidate, summary: summary, waiting: true, atEnd: true)
+            finishCheckpoints()
         }
         sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
         return summary
@@ -132,24 +143,76 @@ final class Runner {
             console.notice("cleared the checkpoints of '\(options.inputPath)'")
         }
         if faults.isActive, let store {
+            // Called on the checkpoint writer's thread, while the run loop waits for the commit.
             store.commitHook = { [faults] step, path in try faults.reach(step, path: path) }
         }
+    }
+
+    /// Why `resume` gave up on the checkpoints while loading one.
+    private enum ResumeStop: Error {
+        /// The checkpoint cannot be used: start from the beginning, for this reason.
+        case startOver(String)
+        case failure(Failure)
     }
 
     /// Loads the newest usable checkpoint. Returns the stored summary when the
     /// input is exactly what a finished run read; otherwise prepares the state
     /// and offset to continue from (or leaves them at the start).
+    ///
+    /// The checkpoint's segments are read once: the store verifies each record
+    /// as it hands it over, and the state is rebuilt from scratch for each
+    /// candidate checkpoint, so a damaged segment found halfway through leaves
+    /// nothing behind when the next older checkpoint is tried.
     private func resume() throws(Failure) -> [UInt8]? {
-        guard let store, let manifest = store.loadNewest(warn: { console.warning($0) }) else { return nil }
-        let metadata: CheckpointMetadata
+        guard let store else { return nil }
+        var chosen: CheckpointMetadata?
+        var applier: RecordApplier?
+        defer { applier?.abandon() }
+        let manifest: Manifest?
         do {
-            metadata = try CheckpointMetadata.decode(manifest.metadata)
+            manifest = try store.loadNewest(warn: { console.warning($0) }) { manifest in
+                chosen = nil
+                applier?.abandon()
+                applier = nil
+                ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+                let metadata: CheckpointMetadata
+                do {
+                    metadata = try CheckpointMetadata.decode(manifest.metadata)
+                } catch {
+                    throw ResumeStop.startOver("the checkpoint '\(store.path(of: manifest))' cannot be read (\(error))")
+                }
+                let problem: String?
+                do throws(Failure) {
+                    problem = try inputChange(since: manifest.input, metadata: metadata)
+                } catch {
+                    throw ResumeStop.failure(error)
+                }
+                if let problem { throw ResumeStop.startOver("checkpoint '\(store.path(of: manifest))': \(problem)") }
+                chosen = metadata
+                if metadata.summary != nil && fileStatus.size == manifest.input.offset {
+                    return nil  // answered from the summary: verify the segments, load nothing
+                }
+                reserveIDs(beyond: Int(metadata.tally.events), from: manifest.input.offset)
+                let records = RecordApplier(state: state)
+                applier = records
+                return { record in try records.deliver(record) }
+            }
+            try applier?.finish()
+            applier = nil
+        } catch ResumeStop.startOver(let reason) {
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+            startOver(reason)
+            return nil
+        } catch ResumeStop.failure(let failure) {
+            throw failure
         } catch {
-            startOver("the checkpoint '\(store.path(of: manifest))' cannot be read (\(error))")
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+            startOver("the checkpoint in '\(store.entryDirectory)' cannot be loaded (\(error))")
             return nil
         }
-        if let problem = try inputChange(since: manifest.input, metadata: metadata) {
-            startOver("checkpoint '\(store.path(of: manifest))': \(problem)")
+        guard let manifest, let metadata = chosen else {
+            // No checkpoint at all, or none intact: a fresh state for the whole input.
+            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
             return nil
         }
         let offset = manifest.input.offset
@@ -157,23 +220,11 @@ final class Runner {
         committedOffset = offset
         linesAtCheckpoint = metadata.tally.lines
         nonBlankAtAttempt = metadata.tally.nonBlank
+        state.tally = metadata.tally
         if let summary = metadata.summary, fileStatus.size == offset {
-            state.tally = metadata.tally
             console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
             return summary
         }
-        do {
-            try store.readRecords(of: manifest) { record in try state.applyCheckpointRecord(record) }
-        } catch {
-            ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
-            resumedAt = nil
-            committedOffset = 0
-            linesAtCheckpoint = 0
-            nonBlankAtAttempt = 0
-            startOver("the checkpoint '\(store.path(of: manifest))' cannot be loaded (\(error))")
-            return nil
-        }
-        state.tally = metadata.tally
         state.markCheckpointed()
         skipsLineAfterResume = faults.sabotage == .skipLineAfterResume
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
@@ -224,30 +275,68 @@ final class Runner {
     /// The deliberate bug of `SITESUM_SABOTAGE=skip-line-after-resume` (test-only).
     private var skipsLineAfterResume = false
 
-    /// Commits the state as covering bytes [0, offset). A failure is reported
-    /// and the run goes on: the previous checkpoint stays, and the next
-    /// attempt includes everything since it.
-    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil) {
+    /// Takes a checkpoint of the state as covering bytes [0, offset) and hands
+    /// it to the checkpoint writer, which commits it on its own thread. A
+    /// failure is reported and the run goes on: the previous checkpoint stays,
+    /// and the next commit includes everything since it.
+    ///
+    /// The run loop waits for the commit before it applies another line, so a
+    /// kill never loses more than one save interval (plus what was read ahead,
+    /// at most one `--block-size`): that is the promise the stress harness
+    /// checks. Only the checkpoint of the run's last records, taken at its end,
+    /// is written while the summary is computed.
+    ///
+    /// `waiting`: first let the writer finish what it has, so that the outcome
+    /// of everything before is known (the end of the run, a signal).
+    ///
+    /// `atEnd`: the run ends right after it, so the writer should not compact then.
+    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, waiting: Bool = false, atEnd: Bool = false) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
-        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
-        do {
-            let identity = InputIdentity(
-                device: fileStatus.device, inode: fileStatus.inode, offset: offset,
-                fingerprint: try InputFingerprint.compute(file: file, upTo: offset))
-            let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
-            let compact = store.segmentCount >= Self.compactionSegments
-            try store.commit(input: identity, metadata: metadata.encoded(), replacingAll: compact) { writer in
-                try state.writeCheckpointRecords(full: compact) { record in try writer.append(record) }
+        let writer = checkpointWriter ?? CheckpointWriter(
+            store: store, input: file, status: fileStatus, compactionSegments: Self.compactionSegments)
+        checkpointWriter = writer
+        if waiting { writer.waitUntilIdle() }
+        takeCheckpointOutcomes()
+        // Nothing new since the last checkpoint (taken, or if that is unknown yet, committed)?
+        let last = waiting ? nil : lastSubmitted
+        let lastOffset = last?.offset ?? committedOffset
+        let lastLines = last?.lines ?? linesAtCheckpoint
+        guard offset != lastOffset || state.tally.lines != lastLines || summary != nil else { return }
+        let delta = state.takeCheckpointDelta()
+        let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
+        writer.submit(CheckpointWriter.Job(
+            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, mayCompact: !atEnd))
+        lastSubmitted = (offset, state.tally.lines)
+        if !atEnd {
+            writer.waitUntilIdle()
+            takeCheckpointOutcomes()
+        }
+    }
+
+    /// Waits for the checkpoint in the writer's hands and stops the writer.
+    private func finishCheckpoints() {
+        guard let writer = checkpointWriter else { return }
+        writer.waitUntilIdle()
+        takeCheckpointOutcomes()
+        writer.stop()
+        checkpointWriter = nil
+    }
+
+    private func takeCheckpointOutcomes() {
+        guard let writer = checkpointWriter, let store else { return }
+        for outcome in writer.takeOutcomes() {
+            if let failure = outcome.failure {
+                checkpointFailures += 1
+                console.warning("could not save a checkpoint at byte \(outcome.offset) in '\(store.entryDirectory)': \(failure); the previous checkpoint is kept")
+            } else {
+                checkpointsWritten += 1
+                committedOffset = outcome.offset
+                linesAtCheckpoint = outcome.lines
+                // Outcomes are taken before the next checkpoint is submitted, so the
+                // disk holds exactly this checkpoint, complete, when a crash point dies here.
+                try? faults.reach(.checkpointDone, path: store.entryDirectory)
             }
-            state.markCheckpointed()
-            checkpointsWritten += 1
-            committedOffset = offset
-            linesAtCheckpoint = state.tally.lines
-            try? faults.reach(.checkpointDone, path: store.entryDirectory)
-        } catch {
-            checkpointFailures += 1
-            console.warning("could not save a checkpoint at byte \(offset) in '\(store.entryDirectory)': \(error); the previous checkpoint is kept")
         }
     }
 
@@ -259,59 +348,96 @@ final class Runner {
         }
     }
 
-    /// Reads from the committed offset to the end of the input.
+    /// Reads from the committed offset to the end of the input: a worker thread
+    /// reads and decodes (`DecodingPipeline`), this thread applies each line in
+    /// file order and takes the checkpoints between lines.
     private func readInput() throws(Failure) {
+        // The worker reads ahead of the line being applied by at most about one
+        // `--block-size` (reads of a quarter of it, and three batches of an eighth),
+        // so that is all a kill can lose beyond the save interval.
+        let readSize = max(1, options.blockSize / 4)
+        let batchBytes = max(1, options.blockSize / 8)
         let reader: LineReader
         do {
             reader = try LineReader(file: file, startingAt: committedOffset,
-                                    maxLineLength: options.maxLineLength, blockSize: options.blockSize)
+                                    maxLineLength: options.maxLineLength, blockSize: readSize)
         } catch {
             throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
         }
+        reserveIDs(beyond: state.idCount, from: committedOffset)
         committedOffsetCandidate = committedOffset
         let readStart = clock.now
         let startOffset = committedOffset
         var linesSinceProgress = 0
+        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes)
+        defer { pipeline.stop() }
+        // Locals, so the per-line path does not retain them through `self` each time.
+        let ingestor = self.ingestor
+        let state = ingestor.state
+        let saveInterval = UInt64(options.saveInterval)
+        let checkpoints = store != nil
         while true {
-            let next: Line?
+            let next: DecodedBatch?
             do {
-                next = try reader.next()
+                next = try pipeline.next()
             } catch {
                 throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
             }
-            guard let line = next else { break }
-            if skipsLineAfterResume && line.isTerminated {
-                skipsLineAfterResume = false
+            guard let batch = next else { break }
+            for index in 0..<batch.count {
+                let line = batch[index]
+                if skipsLineAfterResume && line.isTerminated {
+                    skipsLineAfterResume = false
+                    committedOffsetCandidate = line.end
+                    continue
+                }
+                if !line.isTerminated {
+                    checkpoint(at: committedOffsetCandidate)
+                    holdsUnterminatedLine = true
+                }
+                let outcome = ingestor.apply(batch, at: index)
+                bytesRead = line.end - startOffset
+                if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
+                guard line.isTerminated else { break }
                 committedOffsetCandidate = line.end
-                continue
+                if checkpoints && state.tally.nonBlank - nonBlankAtAttempt >= saveInterval {
+                    checkpoint(at: line.end)
+                }
+                let signal = InterruptSignal.pending
+                if signal != 0 { throw interrupted(by: signal) }
+                linesSinceProgress += 1
+                if linesSinceProgress == 8192 {
+                    linesSinceProgress = 0
+                    let seconds = Self.seconds(clock.now - readStart)
+                    console.progress(done: line.end, total: max(fileStatus.size, line.end),
+                                     bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
+                }
             }
-            if !line.isTerminated {
-                checkpoint(at: committedOffsetCandidate)
-                holdsUnterminatedLine = true
-            }
-            let outcome = line.isTooLong
-                ? ingestor.ingestTooLong(at: line.start, length: line.length, limit: options.maxLineLength)
-                : ingestor.ingest(line.bytes, at: line.start)
-            bytesRead = line.end - startOffset
-            if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
-            guard line.isTerminated else { break }
-            committedOffsetCandidate = line.end
-            if store != nil && state.tally.nonBlank - nonBlankAtAttempt >= UInt64(options.saveInterval) {
-                checkpoint(at: line.end)
-            }
-            let signal = InterruptSignal.pending
-            if signal != 0 { throw interrupted(by: signal) }
-            linesSinceProgress += 1
-            if linesSinceProgress == 8192 {
-                linesSinceProgress = 0
-                let seconds = Self.seconds(clock.now - readStart)
-                console.progress(done: line.end, total: max(fileStatus.size, line.end),
-                                 bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
-            }
+            pipeline.recycle(batch)
         }
         console.clearProgress()
         let signal = InterruptSignal.pending
         if signal != 0 { throw interrupted(by: signal) }
+    }
+
+    /// Sizes the id set for `existing` ids plus the rest of the input from
+    /// `offset` on, so that it never grows on the way (growing holds the old
+    /// and the new table at once: the memory peak of a run). The number of
+    /// lines ahead is estimated from the bytes ahead and the mean length of the
+    /// lines in the next megabyte, read with `pread` so the file position is
+    /// left alone. Duplicate, blank and malformed lines make it a slight
+    /// overestimate, which is the safe side.
+    private func reserveIDs(beyond existing: Int, from offset: UInt64) {
+        guard fileStatus.isRegularFile, fileStatus.size > offset else { return }
+        let remaining = fileStatus.size - offset
+        let sampleSize = Int(min(remaining, 1 << 20))
+        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleSize, alignment: 16)
+        defer { sample.deallocate() }
+        guard let count = try? file.read(into: sample, at: offset), count > 0 else { return }
+        let newlines = UnsafeRawBufferPointer(rebasing: sample[0..<count]).count { $0 == UInt8(ascii: "\n") }
+        let meanLength = Double(count) / Double(max(1, newlines))
+        let expected = Double(remaining) / meanLength
+        state.reserveIDs(existing + Int(expected.rounded(.up)) + 1)
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.
@@ -330,7 +456,8 @@ final class Runner {
 
     private func interrupted(by signal: Int32) -> Failure {
         console.clearProgress()
-        checkpoint(at: committedOffsetCandidate)
+        checkpoint(at: committedOffsetCandidate, waiting: true, atEnd: true)
+        finishCheckpoints()
         let name = InterruptSignal.name(signal)
         let message: String
         if store == nil {

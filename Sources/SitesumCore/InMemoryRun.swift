@@ -1,9 +1,10 @@
 /// The whole pipeline over bytes in memory: split into lines, decode, apply,
 /// summarize. For tests and small inputs; the command line streams instead.
 public enum InMemoryRun {
-    /// The state after every line of `input`.
-    public static func state(of input: [UInt8]) -> ActivityState {
-        var ingestor = LineIngestor(state: ActivityState(tracksChanges: false))
+    /// The state after every line of `input` (remembering its additions for
+    /// a checkpoint when `tracksChanges`).
+    public static func state(of input: [UInt8], tracksChanges: Bool = false) -> ActivityState {
+        var ingestor = LineIngestor(state: ActivityState(tracksChanges: tracksChanges))
         input.withUnsafeBytes { bytes in
             var start = 0
             while start < bytes.count {

@@ -175,6 +175,27 @@ public final class CheckpointStore {
     /// checksum mismatch, truncated at byte N, missing segment, length mismatch, …), and the next older manifest is tried.
     /// Returns nil when none is usable. Afterwards the store's base (what the next commit appends to) is the returned manifest (or empty).
     public func loadNewest(warn: (String) -> Void) -> Manifest? {
+        do {
+            return try loadNewest(warn: warn, reading: { _ in nil })
+        } catch {
+            preconditionFailure("verifying alone throws nothing: \(error)")
+        }
+    }
+
+    /// ``loadNewest(warn:)`` that also streams the chosen checkpoint's records while
+    /// verifying them, so a resume reads its segments once instead of twice.
+    ///
+    /// For each candidate whose manifest verifies, `reading` is asked for a consumer of
+    /// its DATA payloads (nil: verify only, as ``loadNewest(warn:)`` does). Payloads are
+    /// delivered in order, each once its record checksum verified; a segment's whole-file
+    /// checks come at its end, so when a later segment turns out damaged the candidate is
+    /// dropped, reported through `warn`, and the next older one is asked for again —
+    /// the caller must then start from an empty state. Errors thrown by `reading` or by
+    /// a consumer end the search and are rethrown unchanged (the base is then empty).
+    public func loadNewest(
+        warn: (String) -> Void,
+        reading: (Manifest) throws -> ((UnsafeRawBufferPointer) throws -> Void)?
+    ) throws -> Manifest? {
         precondition(lock != nil, "the checkpoint store is closed")
         base = nil
         let names: [String]
@@ -194,15 +215,14 @@ public final class CheckpointStore {
                 warn("\(path(manifestName)): \(error.reason)")
                 continue
             }
+            let deliver = try reading(manifest) ?? { _ in }
             for segment in manifest.segments {
                 do {
-                    try scanSegment(segment) { _ in }
+                    try scanSegment(segment, deliver: deliver)
                 } catch let problem as FileProblem {
                     let segmentPath = path(CheckpointFormat.segmentName(segment.generation))
                     warn("\(segmentPath): \(problem.reason); checkpoint \(path(manifestName)) is unusable")
                     continue candidates
-                } catch {
-                    preconditionFailure("unexpected error \(error)")
                 }
             }
             base = manifest
@@ -308,9 +328,13 @@ public final class CheckpointStore {
     /// Because the base is unchanged after a failed commit, the next commit's segment
     /// must hold everything appended since the base, the failed commit's records included.
     /// Errors: ``CheckpointError`` for the store's own failures; whatever `writeSegment` throws, unchanged.
+    ///
+    /// `replacingNewest` (ignored when `replacingAll`): the new segment holds the records of
+    /// the base's newest `replacingNewest` segments followed by the delta (a partial
+    /// compaction); the new manifest lists the base's older segments, then it.
     @discardableResult
     public func commit(
-        input: InputIdentity, metadata: [UInt8], replacingAll: Bool,
+        input: InputIdentity, metadata: [UInt8], replacingAll: Bool, replacingNewest: Int = 0,
         writeSegment: (inout SegmentWriter) throws -> Void
     ) throws -> Manifest {
         precondition(lock != nil, "the checkpoint store is closed")
@@ -325,7 +349,7 @@ public final class CheckpointStore {
         var manifestRenamed = false
         do {
             let segment = try commitSegment(generation: generation, to: segmentPath, writeSegment)
-            var segments = replacingAll ? [] : (base?.segments ?? [])
+            var segments = replacingAll ? [] : Array((base?.segments ?? []).dropLast(replacingNewest))
             if let segment { segments.append(segment) }
             let manifest = Manifest(generation: generation, input: input, metadata: metadata, segments: segments)
 
@@ -373,6 +397,10 @@ public final class CheckpointStore {
             segment = try writer.finish()
             try step(.segmentWritten, temporaryPath)
             try sync(file)
+            // The segment is on disk now: its pages need not stay cached (a run
+            // writes about 25 bytes per event; keeping them all makes the kernel
+            // reclaim memory under the run instead). A hint; failure is harmless.
+            _ = posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_DONTNEED)
             try step(.segmentSynced, temporaryPath)
         }
         try rename(temporaryPath, finalPath)

@@ -78,10 +78,12 @@ final class RecordFileReader {
 
     /// Consumes `count` bytes; the view is valid until the next call. Nil when the
     /// file ends first.
-    private func take(_ count: Int) throws(FileProblem) -> UnsafeRawBufferPointer? {
+    /// `checksummed: false` leaves the bytes out of `fileChecksum`; the caller
+    /// then accounts for them (see `nextRecord`).
+    private func take(_ count: Int, checksummed: Bool = true) throws(FileProblem) -> UnsafeRawBufferPointer? {
         guard try fill(count) else { return nil }
         let view = UnsafeRawBufferPointer(start: buffer + head, count: count)
-        fileChecksum = CRC32C.checksum(view, continuing: fileChecksum)
+        if checksummed { fileChecksum = CRC32C.checksum(view, continuing: fileChecksum) }
         head += count
         return view
     }
@@ -128,8 +130,11 @@ final class RecordFileReader {
     /// The next record, its CRC verified; its payload is valid until the next call.
     func nextRecord() throws(FileProblem) -> (type: CheckpointFormat.RecordType, payload: UnsafeRawBufferPointer, at: UInt64) {
         let at = offset
+        // The type byte (the header's last) and the payload are what the record's
+        // checksum covers: they enter the file's checksum through that one, combined,
+        // instead of being checksummed a second time.
         guard remaining(after: at) >= UInt64(CheckpointFormat.recordHeaderSize),
-              let header = try take(CheckpointFormat.recordHeaderSize)
+              let header = try take(CheckpointFormat.recordHeaderSize, checksummed: false)
         else {
             if at == endOfData {
                 throw .damaged("truncated at byte \(at): the END record is missing")
@@ -139,15 +144,18 @@ final class RecordFileReader {
         let checksum = header.littleEndianUInt32(at: 0)
         let length = Int(header.littleEndianUInt32(at: 4))
         let typeByte = header[8]
+        fileChecksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: header[0..<8]), continuing: fileChecksum)
         guard length <= CheckpointFormat.maxPayloadLength else {
             throw .damaged("the record at byte \(at) claims \(length) bytes, over the 64 MiB limit")
         }
-        guard remaining(after: offset) >= UInt64(length), let payload = try take(length) else {
+        guard remaining(after: offset) >= UInt64(length), let payload = try take(length, checksummed: false) else {
             throw .damaged("truncated at byte \(endOfData): the record at byte \(at) is incomplete")
         }
-        guard CheckpointFormat.recordChecksum(typeByte: typeByte, payload) == checksum else {
+        let computed = CheckpointFormat.recordChecksum(typeByte: typeByte, payload)
+        guard computed == checksum else {
             throw .damaged("checksum mismatch in the record at byte \(at)")
         }
+        fileChecksum = CRC32C.combine(fileChecksum, computed, secondCount: 1 + length)
         guard let type = CheckpointFormat.RecordType(rawValue: typeByte) else {
             throw .damaged("unknown record type \(typeByte) at byte \(at)")
         }

@@ -3,8 +3,9 @@
 ///
 /// Records are framed and checksummed as they arrive and written in blocks of about
 /// 1 MiB, so a segment of any size costs a bounded buffer; large payloads go straight
-/// to the file. The CRC-32C of the whole file is kept as it is written, for the
-/// manifest's ``SegmentRef``.
+/// to the file. The CRC-32C of the whole file is kept as records arrive, for the
+/// manifest's ``SegmentRef``, each payload entering it through its record's
+/// checksum (``CRC32C/combine(_:_:secondCount:)``), so it is read once.
 public struct SegmentWriter {
     /// The largest payload of one record (64 MiB).
     public static let maxRecordLength = CheckpointFormat.maxPayloadLength
@@ -28,6 +29,7 @@ public struct SegmentWriter {
         self.generation = generation
         buffer.reserveCapacity(Self.flushThreshold + 64 * 1024)
         buffer.appendFileHeader(.segment, generation: generation)
+        fileChecksum = CRC32C.checksum(buffer)
     }
 
     /// Appends one record. Throws ``CheckpointError/io(_:)`` when writing fails, or
@@ -39,7 +41,17 @@ public struct SegmentWriter {
                 operation: "append a record of \(payload.count) bytes (limit \(Self.maxRecordLength)) to",
                 path: file.path, errno: .fileTooLarge))
         }
-        buffer.appendRecordHeader(.data, payload: payload)
+        // The file's checksum takes the record's own (over type and payload) by
+        // combining, rather than checksumming the payload a second time.
+        let recordChecksum = CheckpointFormat.recordChecksum(.data, payload)
+        let headerStart = buffer.count
+        buffer.appendLittleEndian(recordChecksum)
+        buffer.appendLittleEndian(UInt32(payload.count))
+        fileChecksum = buffer.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[headerStart...]), continuing: fileChecksum)
+        }
+        fileChecksum = CRC32C.combine(fileChecksum, recordChecksum, secondCount: 1 + payload.count)
+        buffer.append(CheckpointFormat.RecordType.data.rawValue)
         if payload.count >= Self.flushThreshold / 2 {
             try flush()
             try write(payload)
@@ -61,7 +73,11 @@ public struct SegmentWriter {
         if let failure { throw CheckpointError.io(failure) }
         var end: [UInt8] = []
         end.appendLittleEndian(UInt64(recordCount))
+        let endStart = buffer.count
         buffer.appendRecord(.end, payload: end)
+        fileChecksum = buffer.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[endStart...]), continuing: fileChecksum)
+        }
         try flush()
         return SegmentRef(generation: generation, length: bytesWritten, checksum: fileChecksum)
     }
@@ -69,12 +85,10 @@ public struct SegmentWriter {
     private mutating func flush() throws {
         guard !buffer.isEmpty else { return }
         let file = self.file
-        var checksum = fileChecksum
         var writeError: SystemError?
         buffer.withUnsafeBytes { raw in
             do throws(SystemError) {
                 try file.writeAll(raw)
-                checksum = CRC32C.checksum(raw, continuing: checksum)
             } catch {
                 writeError = error
             }
@@ -83,7 +97,6 @@ public struct SegmentWriter {
             failure = writeError
             throw CheckpointError.io(writeError)
         }
-        fileChecksum = checksum
         bytesWritten += UInt64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
@@ -95,7 +108,6 @@ public struct SegmentWriter {
             failure = error
             throw CheckpointError.io(error)
         }
-        fileChecksum = CRC32C.checksum(bytes, continuing: fileChecksum)
         bytesWritten += UInt64(bytes.count)
     }
 }

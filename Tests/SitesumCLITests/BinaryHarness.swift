@@ -87,8 +87,8 @@ struct BinaryHarness {
         let id = UUID().uuidString
         let stdout = directory.appendingPathComponent("stdout-\(id)")
         let stderr = directory.appendingPathComponent("stderr-\(id)")
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         process.standardInput = FileHandle.nullDevice

@@ -66,3 +66,18 @@ import Testing
         return ~crc
     }
 }
+
+@Suite struct CRC32CCombineTests {
+    /// Combining the checksums of two parts gives the checksum of the whole,
+    /// for empty parts, short ones and ones longer than any table step.
+    @Test(arguments: [0, 1, 7, 16, 17, 1000, 65_537])
+    func combiningPartsEqualsTheWhole(_ secondLength: Int) {
+        var random = SeededGenerator(seed: UInt64(secondLength) + 1)
+        for firstLength in [0, 1, 9, 300] {
+            let first = (0..<firstLength).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let second = (0..<secondLength).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let combined = CRC32C.combine(CRC32C.checksum(first), CRC32C.checksum(second), secondCount: second.count)
+            #expect(combined == CRC32C.checksum(first + second), "\(firstLength) + \(secondLength)")
+        }
+    }
+}

@@ -38,6 +38,8 @@ import Testing
         #expect(map.lines(from: 9, to: 4) == 0)
         #expect(map.blankLines(from: 0, to: 16) == 2)
         #expect(map.blankLines(from: 5, to: 12) == 1)
+        #expect(map.offset(afterNonBlankLines: 1) == 4 && map.offset(afterNonBlankLines: 2) == 9)
+        #expect(map.offset(afterNonBlankLines: 3) == nil && map.offset(afterNonBlankLines: 0) == nil)
     }
 
     @Test func waitStatusesDecode() {

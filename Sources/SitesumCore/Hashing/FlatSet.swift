@@ -1,5 +1,5 @@
-/// A key of a `FlatSet`: a small plain value whose all-zero form marks an
-/// empty slot (the zero key itself is tracked on the side).
+/// A key of a `FlatSet`: a small plain value whose all-zero bytes are its
+/// `zero`, which marks an empty slot (the zero key itself is tracked on the side).
 @usableFromInline
 protocol FlatSetKey: Equatable, BitwiseCopyable {
     static var zero: Self { get }
@@ -10,46 +10,89 @@ protocol FlatSetKey: Equatable, BitwiseCopyable {
 ///
 /// The state holds tens of millions of event ids; a `Set` of structs would
 /// spend several times the key size per entry. Here a slot is the key itself,
-/// the table is one allocation, and the empty marker is the zero key.
+/// the table is one allocation (huge pages when large, see `PageMemory`), and
+/// the empty marker is the zero key.
+///
+/// The table's size need not be a power of two: a key's home slot is the high
+/// half of `hash × capacity` (Lemire's multiply-shift range reduction), so the
+/// table can be sized to the input (`reserve`) instead of to the next power of
+/// two, and growing takes it by about 1.8 times, not to the next power of two. Either way a table that
+/// grows holds the old and the new table for a moment, which `reserve` avoids.
 @usableFromInline
 final class FlatSet<Key: FlatSetKey> {
     @usableFromInline var slots: UnsafeMutablePointer<Key>
-    @usableFromInline var mask: Int
+    @usableFromInline var capacity: Int
+    /// Grow once this many keys are stored.
+    @usableFromInline var growthThreshold: Int
     @usableFromInline var storedCount = 0
     @usableFromInline var containsZero = false
 
+    /// The most a table is filled before it grows. Linear probing stays short
+    /// below this (about 3 slots, one cache line, per insert at 0.75).
+    @usableFromInline static var maximumLoad: Double { 0.85 }
+    /// The fill a table is sized for, by `reserve` and by growing.
+    @usableFromInline static var plannedLoad: Double { 0.72 }
+
     @usableFromInline
     init(minimumCapacity: Int = 16) {
-        var capacity = 16
-        while capacity * 3 < minimumCapacity * 4 { capacity <<= 1 }
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: .zero, count: capacity)
-        mask = capacity - 1
+        capacity = Self.capacity(for: minimumCapacity)
+        slots = Self.allocateSlots(capacity)
+        growthThreshold = Self.threshold(capacity)
     }
 
-    deinit { slots.deallocate() }
+    deinit { PageMemory.deallocate(slots, byteCount: capacity * MemoryLayout<Key>.stride) }
 
     /// Number of keys in the set.
     @inlinable var count: Int { storedCount + (containsZero ? 1 : 0) }
 
+    /// Makes room for `expected` keys in all, so that inserting up to that many
+    /// never grows the table (and never holds two tables at once).
+    @usableFromInline
+    func reserve(_ expected: Int) {
+        let wanted = Self.capacity(for: expected)
+        if wanted > capacity { resize(to: wanted) }
+    }
+
+    /// The home slot of a key with hash `hash`.
+    @inlinable @inline(__always)
+    func home(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(truncatingIfNeeded: capacity)).high)
+    }
+
+    /// Loads the home slot of `hash` and returns a word of it. Called a few
+    /// keys ahead of `insert`, it starts the cache miss early so that several
+    /// are in flight at once (Swift has no prefetch instruction); the caller
+    /// keeps the result somewhere so the load is not optimised away.
+    @inlinable @inline(__always)
+    func touch(_ hash: UInt64) -> UInt64 {
+        UnsafeRawPointer(slots + home(hash)).load(as: UInt64.self)
+    }
+
     /// Inserts `key`; true when it was not there before.
     @inlinable @inline(__always)
     func insert(_ key: Key) -> Bool {
+        insert(key, hash: key.hash64)
+    }
+
+    /// Inserts `key` whose `hash64` is `hash`; true when it was not there before.
+    @inlinable @inline(__always)
+    func insert(_ key: Key, hash: UInt64) -> Bool {
         if key == .zero {
             if containsZero { return false }
             containsZero = true
             return true
         }
-        var index = Int(truncatingIfNeeded: key.hash64) & mask
+        var index = home(hash)
         while true {
             let slot = slots[index]
             if slot == key { return false }
             if slot == .zero { break }
-            index = (index + 1) & mask
+            index += 1
+            if index == capacity { index = 0 }
         }
         slots[index] = key
         storedCount += 1
-        if storedCount * 4 > (mask + 1) * 3 { grow() }
+        if storedCount >= growthThreshold { resize(to: Self.capacity(for: storedCount + storedCount / 2)) }
         return true
     }
 
@@ -57,31 +100,49 @@ final class FlatSet<Key: FlatSetKey> {
     @inlinable
     func forEach(_ body: (Key) throws -> Void) rethrows {
         if containsZero { try body(.zero) }
-        for i in 0...mask where slots[i] != .zero { try body(slots[i]) }
+        for i in 0..<capacity where slots[i] != .zero { try body(slots[i]) }
     }
 
     @usableFromInline
-    func grow() {
+    func resize(to newCapacity: Int) {
         let oldSlots = slots
-        let oldCapacity = mask + 1
-        let capacity = oldCapacity * 2
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: .zero, count: capacity)
-        mask = capacity - 1
+        let oldCapacity = capacity
+        slots = Self.allocateSlots(newCapacity)
+        capacity = newCapacity
+        growthThreshold = Self.threshold(newCapacity)
         for i in 0..<oldCapacity {
             let key = oldSlots[i]
             if key == .zero { continue }
-            var index = Int(truncatingIfNeeded: key.hash64) & mask
-            while slots[index] != .zero { index = (index + 1) & mask }
+            var index = home(key.hash64)
+            while slots[index] != .zero {
+                index += 1
+                if index == capacity { index = 0 }
+            }
             slots[index] = key
         }
-        oldSlots.deallocate()
+        PageMemory.deallocate(oldSlots, byteCount: oldCapacity * MemoryLayout<Key>.stride)
+    }
+
+    /// A table for `count` keys at the planned load (at least 16 slots).
+    @usableFromInline
+    static func capacity(for count: Int) -> Int {
+        max(16, Int((Double(count) / plannedLoad).rounded(.up)) + 1)
+    }
+
+    static func threshold(_ capacity: Int) -> Int {
+        min(capacity - 1, Int(Double(capacity) * maximumLoad))
+    }
+
+    static func allocateSlots(_ capacity: Int) -> UnsafeMutablePointer<Key> {
+        // All-zero bytes are the empty key (`FlatSetKey.zero`).
+        PageMemory.allocateZeroed(byteCount: capacity * MemoryLayout<Key>.stride)
+            .bindMemory(to: Key.self, capacity: capacity)
     }
 }
 
 /// A 64-bit key, for (site, person) pairs.
 @usableFromInline
-struct PairKey: FlatSetKey {
+struct PairKey: FlatSetKey, Sendable {
     @usableFromInline var value: UInt64
     @inlinable init(_ value: UInt64) { self.value = value }
     @inlinable init(site: UInt32, person: UInt32) {
@@ -95,7 +156,7 @@ struct PairKey: FlatSetKey {
 
 /// A 128-bit key: a UUID id in binary form.
 @usableFromInline
-struct UUIDKey: FlatSetKey {
+struct UUIDKey: FlatSetKey, Sendable {
     @usableFromInline var high: UInt64
     @usableFromInline var low: UInt64
     @inlinable init(high: UInt64, low: UInt64) {

@@ -30,7 +30,12 @@ struct Interner {
     /// The index of `bytes`, adding it when new.
     @inlinable
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (index: UInt32, inserted: Bool) {
-        let hash = ByteHash.hash(bytes)
+        intern(bytes, hash: ByteHash.hash(bytes))
+    }
+
+    /// The index of `bytes`, whose `ByteHash.hash` is `hash`, adding it when new.
+    @inlinable
+    mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (index: UInt32, inserted: Bool) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {

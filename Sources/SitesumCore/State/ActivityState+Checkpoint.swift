@@ -35,29 +35,55 @@ extension ActivityState {
         try writeNames(.peopleNames, people, from: full ? 0 : committedPeople, emit)
         try writeNames(.otherIDs, otherIDs, from: full ? 0 : committedOtherIDs, emit)
         if full {
-            var all: [UUIDKey] = []
-            all.reserveCapacity(min(uuids.count, Self.recordBytes / 16))
-            try uuids.forEach { key in
-                all.append(key)
-                if all.count * 16 >= Self.recordBytes {
-                    try emit(Self.uuidRecord(all[...]))
-                    all.removeAll(keepingCapacity: true)
-                }
-            }
-            if !all.isEmpty { try emit(Self.uuidRecord(all[...])) }
+            let all = Column<UUIDKey>()
+            all.reserveCapacity(uuids.count)
+            uuids.forEach { all.append($0) }
+            try Self.writeUUIDs(all, emit)
         } else {
-            for chunk in pendingUUIDs.chunks(of: Self.recordBytes / 16) { try emit(Self.uuidRecord(chunk)) }
+            try Self.writeUUIDs(pendingUUIDs, emit)
         }
+        try writeColumnsAndPairs(full: full, emit)
+    }
+
+    /// What `writeCheckpointRecords(full: false)` would write, taken out of the
+    /// state for a checkpoint writer on another thread, and the state marked
+    /// as checkpointed (`markCheckpointed()`).
+    ///
+    /// The new UUID ids, the biggest part, are moved rather than copied into
+    /// records here: the delta turns them into records as they are written,
+    /// so a checkpoint holds no second copy of them.
+    public func takeCheckpointDelta() -> CheckpointDelta {
+        precondition(tracksChanges, "writing checkpoints needs a state that tracks changes")
+        var names: [[UInt8]] = []
+        var rest: [[UInt8]] = []
+        do {
+            try writeNames(.siteNames, sites, from: committedSites) { names.append($0) }
+            try writeNames(.peopleNames, people, from: committedPeople) { names.append($0) }
+            try writeNames(.otherIDs, otherIDs, from: committedOtherIDs) { names.append($0) }
+            try writeColumnsAndPairs(full: false) { rest.append($0) }
+        } catch {
+            preconditionFailure("collecting records cannot fail: \(error)")
+        }
+        let delta = CheckpointDelta(names: names, uuids: pendingUUIDs, rest: rest)
+        pendingUUIDs = Column()
+        markCheckpointed()
+        return delta
+    }
+
+    /// The message and status columns' records, then the pairs'.
+    private func writeColumnsAndPairs(full: Bool, _ emit: ([UInt8]) throws -> Void) throws {
         for (index, site) in activity.enumerated() {
             try writeColumn(.messages, site: index, from: full ? 0 : site.committedMessages,
-                            count: site.messageTimestamps.count, width: 8, emit) { writer, i in
-                writer.write(site.messageTimestamps[i])
+                            count: site.messageTimestamps.count, width: 8, emit) { writer, range in
+                site.messageTimestamps.withUnsafeElements(range) { writer.write(contentsOf: $0) }
             }
             try writeColumn(.statuses, site: index, from: full ? 0 : site.committedStatuses,
-                            count: site.statusCount, width: 20, emit) { writer, i in
-                writer.write(site.statusTimestamps[i])
-                writer.write(site.statusOffsets[i])
-                writer.write(site.statusChanges[i])
+                            count: site.statusCount, width: 20, emit) { writer, range in
+                for i in range {
+                    writer.write(site.statusTimestamps[i])
+                    writer.write(site.statusOffsets[i])
+                    writer.write(site.statusChanges[i])
+                }
             }
         }
         try writePairs(.visitorPairs, full ? nil : pendingVisitorPairs, all: visitorPairs, emit)
@@ -94,14 +120,33 @@ extension ActivityState {
             try readNames(&reader, into: &otherIDs, "id") { _ in }
         case .uuids:
             let count = Int(try reader.read(UInt32.self))
-            for _ in 0..<count {
-                let key = UUIDKey(high: try reader.read(), low: try reader.read())
-                guard uuids.insert(key) else { throw DecodingError("id stored twice") }
+            // Keys go in a group at a time, their slots loaded together first
+            // (see `FlatSet.touch`): a resume inserts millions of them.
+            var group: [(key: UUIDKey, hash: UInt64)] = []
+            group.reserveCapacity(LineIngestor.touchGroup)
+            var remaining = count
+            while remaining > 0 {
+                group.removeAll(keepingCapacity: true)
+                for _ in 0..<min(remaining, LineIngestor.touchGroup) {
+                    let key = UUIDKey(high: try reader.read(), low: try reader.read())
+                    group.append((key, key.hash64))
+                }
+                remaining -= group.count
+                var sum: UInt64 = 0
+                for entry in group { sum &+= uuids.touch(entry.hash) }
+                touched &+= sum
+                for entry in group {
+                    guard uuids.insert(entry.key, hash: entry.hash) else { throw DecodingError("id stored twice") }
+                }
             }
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            activity[site].messageTimestamps.reserveCapacity(activity[site].messageTimestamps.count + count)
-            for _ in 0..<count { activity[site].messageTimestamps.append(try reader.read()) }
+            let timestamps = activity[site].messageTimestamps
+            // Grown by doubling, not by exactly each record, so loading stays linear.
+            if timestamps.count + count > timestamps.capacity {
+                timestamps.reserveCapacity(max(timestamps.count + count, timestamps.capacity * 2))
+            }
+            timestamps.append(littleEndian: try reader.readBytes(count: UInt64(count) * 8))
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
             for _ in 0..<count {
@@ -142,20 +187,25 @@ extension ActivityState {
         }
     }
 
-    private static func uuidRecord(_ keys: ArraySlice<UUIDKey>) -> [UInt8] {
-        var writer = ByteWriter(reservingCapacity: 5 + keys.count * 16)
-        writer.write(RecordTag.uuids.rawValue)
-        writer.write(UInt32(keys.count))
-        for key in keys {
-            writer.write(key.high)
-            writer.write(key.low)
+    /// UUID records of about `recordBytes` each.
+    static func writeUUIDs(_ keys: Column<UUIDKey>, _ emit: ([UInt8]) throws -> Void) throws {
+        let perRecord = recordBytes / 16
+        for start in stride(from: 0, to: keys.count, by: perRecord) {
+            let range = start..<min(keys.count, start + perRecord)
+            var writer = ByteWriter(reservingCapacity: 5 + range.count * 16)
+            writer.write(RecordTag.uuids.rawValue)
+            writer.write(UInt32(range.count))
+            // A key is its high then its low word, as the record lays them out.
+            keys.withUnsafeElements(range) { keys in
+                UnsafeRawBufferPointer(keys).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            }
+            try emit(writer.bytes)
         }
-        return writer.bytes
     }
 
     private func writeColumn(
         _ tag: RecordTag, site: Int, from first: Int, count: Int, width: Int,
-        _ emit: ([UInt8]) throws -> Void, element: (inout ByteWriter, Int) -> Void
+        _ emit: ([UInt8]) throws -> Void, elements: (inout ByteWriter, Range<Int>) -> Void
     ) throws {
         let perRecord = Self.recordBytes / width
         var start = first
@@ -166,7 +216,7 @@ extension ActivityState {
             writer.write(UInt32(site))
             writer.write(UInt64(start))
             writer.write(UInt32(end - start))
-            for i in start..<end { element(&writer, i) }
+            elements(&writer, start..<end)
             try emit(writer.bytes)
             start = end
         }
@@ -178,7 +228,9 @@ extension ActivityState {
             var writer = ByteWriter(reservingCapacity: 5 + batch.count * 8)
             writer.write(tag.rawValue)
             writer.write(UInt32(batch.count))
-            for pair in batch { writer.write(pair.value) }
+            batch.withUnsafeBufferPointer { pairs in
+                UnsafeRawBufferPointer(pairs).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            }
             try emit(writer.bytes)
             batch.removeAll(keepingCapacity: true)
         }
@@ -248,5 +300,22 @@ extension Array {
     /// Consecutive slices of at most `size` elements.
     func chunks(of size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
+    }
+}
+
+/// One checkpoint's worth of state records, taken from an `ActivityState`
+/// by `takeCheckpointDelta()` to be written elsewhere (another thread).
+public struct CheckpointDelta: @unchecked Sendable {
+    // @unchecked: the id column was moved out of the state, which never
+    // touches it again; whoever holds the delta owns it.
+    let names: [[UInt8]]
+    let uuids: Column<UUIDKey>
+    let rest: [[UInt8]]
+
+    /// Emits the records, in the order `writeCheckpointRecords` would.
+    public func forEachRecord(_ emit: ([UInt8]) throws -> Void) throws {
+        for record in names { try emit(record) }
+        try ActivityState.writeUUIDs(uuids, emit)
+        for record in rest { try emit(record) }
     }
 }

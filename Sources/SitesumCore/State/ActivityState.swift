@@ -23,12 +23,15 @@ public final class ActivityState {
     /// Whether additions are remembered for the next incremental checkpoint.
     /// Off for `--no-checkpoint`, which saves their memory.
     public let tracksChanges: Bool
-    @usableFromInline var pendingUUIDs: [UUIDKey] = []
+    /// A `Column`: it grows by `realloc`, without the copy and peak of an array.
+    @usableFromInline var pendingUUIDs = Column<UUIDKey>()
     @usableFromInline var pendingVisitorPairs: [PairKey] = []
     @usableFromInline var pendingOperatorPairs: [PairKey] = []
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
+    /// Where `touch` leaves what it loaded, so the loads are not optimised away.
+    @usableFromInline var touched: UInt64 = 0
 
     public init(tracksChanges: Bool = true) {
         self.tracksChanges = tracksChanges
@@ -36,45 +39,106 @@ public final class ActivityState {
 
     /// Applies one valid event found at byte `offset` of the input.
     /// Returns false, changing nothing but the tally, when its id came before.
-    @inlinable @discardableResult
+    @discardableResult
     public func apply(_ event: RawEvent, offset: UInt64) -> Bool {
-        guard claim(id: event.id) else {
+        let claimed: Bool
+        if let key = UUIDText.parse(event.id) {
+            claimed = claim(uuid: key, hash: key.hash64)
+        } else {
+            claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id))
+        }
+        guard claimed else {
             tally.duplicates += 1
             return false
         }
-        tally.events += 1
-        let (site, newSite) = sites.intern(event.site)
-        if newSite { activity.append(SiteActivity()) }
-        let person = people.intern(event.from).index
-        let pair = PairKey(site: site, person: person)
-        let index = Int(site)
-        if event.kind == .message {
-            activity[index].messageTimestamps.append(event.timestamp)
-            if visitorPairs.insert(pair) {
-                activity[index].visitors += 1
-                if tracksChanges { pendingVisitorPairs.append(pair) }
-            }
-        } else {
-            activity[index].statusTimestamps.append(event.timestamp)
-            activity[index].statusOffsets.append(offset)
-            activity[index].statusChanges.append(person << 1 | (event.kind == .online ? 1 : 0))
-            if operatorPairs.insert(pair) {
-                activity[index].operators += 1
-                if tracksChanges { pendingOperatorPairs.append(pair) }
-            }
-        }
+        record(event.kind, at: event.timestamp, offset: offset,
+               site: event.site, siteHash: ByteHash.hash(event.site),
+               from: event.from, fromHash: ByteHash.hash(event.from))
         return true
     }
 
-    /// Records `id` as seen; false when it already was.
-    @inlinable
-    func claim(id: UnsafeRawBufferPointer) -> Bool {
-        if let key = UUIDText.parse(id) {
-            guard uuids.insert(key) else { return false }
-            if tracksChanges { pendingUUIDs.append(key) }
-            return true
+    /// Applies the event of a decoded line (see `DecodedBatch`), exactly as
+    /// `apply(_:offset:)` would apply it; the decoding thread did the parsing
+    /// and hashing.
+    @inlinable @inline(__always)
+    func apply(_ line: DecodedLine, of batch: DecodedBatch) -> Bool {
+        let claimed: Bool
+        if let id = line.id {
+            claimed = claim(otherID: batch.name(id), hash: line.idHash)
+        } else {
+            claimed = claim(uuid: line.uuid, hash: line.idHash)
         }
-        return otherIDs.intern(id).inserted
+        guard claimed else {
+            tally.duplicates += 1
+            return false
+        }
+        record(line.outcome.kind, at: line.timestamp, offset: line.start,
+               site: batch.name(line.site), siteHash: line.siteHash, from: batch.name(line.from), fromHash: line.fromHash)
+        return true
+    }
+
+    /// Starts loading the id slots decoded lines will need (see `FlatSet.touch`).
+    @inlinable @inline(__always)
+    func touch(_ batch: DecodedBatch, _ range: Range<Int>) {
+        var sum: UInt64 = 0
+        for index in range {
+            let line = batch.lines[index]
+            if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
+                sum &+= uuids.touch(line.idHash)
+            }
+        }
+        touched &+= sum
+    }
+
+    /// Makes room for `count` distinct UUID ids in all, so that the id set
+    /// never grows (and never holds an old and a new table at once) on the way.
+    public func reserveIDs(_ count: Int) {
+        uuids.reserve(count)
+    }
+
+    /// Adds a counted event.
+    @inlinable @inline(__always)
+    func record(
+        _ kind: EventKind, at timestamp: Int64, offset: UInt64,
+        site siteName: UnsafeRawBufferPointer, siteHash: UInt64,
+        from: UnsafeRawBufferPointer, fromHash: UInt64
+    ) {
+        tally.events += 1
+        let (site, newSite) = sites.intern(siteName, hash: siteHash)
+        if newSite { activity.append(SiteActivity()) }
+        let person = people.intern(from, hash: fromHash).index
+        let pair = PairKey(site: site, person: person)
+        // unowned(unsafe): `self.activity` keeps the site alive; no retain per event.
+        unowned(unsafe) let activity = self.activity[Int(site)]
+        if kind == .message {
+            activity.messageTimestamps.append(timestamp)
+            if visitorPairs.insert(pair) {
+                activity.visitors += 1
+                if tracksChanges { pendingVisitorPairs.append(pair) }
+            }
+        } else {
+            activity.statusTimestamps.append(timestamp)
+            activity.statusOffsets.append(offset)
+            activity.statusChanges.append(person << 1 | (kind == .online ? 1 : 0))
+            if operatorPairs.insert(pair) {
+                activity.operators += 1
+                if tracksChanges { pendingOperatorPairs.append(pair) }
+            }
+        }
+    }
+
+    /// Records a UUID id as seen; false when it already was.
+    @inlinable @inline(__always)
+    func claim(uuid key: UUIDKey, hash: UInt64) -> Bool {
+        guard uuids.insert(key, hash: hash) else { return false }
+        if tracksChanges { pendingUUIDs.append(key) }
+        return true
+    }
+
+    /// Records an id that is not a canonical UUID as seen; false when it already was.
+    @inlinable
+    func claim(otherID id: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        otherIDs.intern(id, hash: hash).inserted
     }
 
     /// Distinct ids seen so far.

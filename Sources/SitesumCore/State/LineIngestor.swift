@@ -8,11 +8,17 @@ public enum LineOutcome: Equatable {
 
 /// Feeds lines into an `ActivityState`: the per-line rules of the input
 /// format that are not JSON (a byte-order mark at the start of the file, blank
-/// lines, lines over the length limit) plus the tally. The command line and
-/// `InMemoryRun` both go through here, so there is one place for them.
+/// lines, lines over the length limit) plus the tally.
+///
+/// A line goes through two steps: decoding into a `DecodedBatch` (pure, any
+/// thread) and `apply` (in file order, on the state's thread). The command
+/// line decodes batches on a worker thread; `ingest` and `InMemoryRun` run
+/// both steps one line at a time. Both go through the same two functions, so
+/// there is one place for the rules.
 public struct LineIngestor {
     public let state: ActivityState
-    @usableFromInline var decoder = EventDecoder()
+    /// The one-line batch `ingest` decodes into.
+    @usableFromInline let single = DecodedBatch()
 
     public init(state: ActivityState) {
         self.state = state
@@ -20,38 +26,52 @@ public struct LineIngestor {
 
     /// Decodes and applies one line. `line` excludes its "\n"; `offset` is
     /// where its first byte sits in the input.
-    @inlinable
     public mutating func ingest(_ line: UnsafeRawBufferPointer, at offset: UInt64) -> LineOutcome {
-        state.tally.lines += 1
-        var bytes = line
-        if offset == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
-        }
-        switch decoder.decode(bytes) {
-        case .blank:
-            state.tally.blank += 1
-            return .blank
-        case .event(let event):
-            return state.apply(event, offset: offset) ? .counted : .duplicate
-        case .malformed(let reason):
-            recordMalformed(reason, at: offset)
-            return .malformed(reason)
-        }
+        single.removeAll()
+        single.append(line, start: offset, end: offset + UInt64(line.count) + 1, isTerminated: true)
+        return apply(single, at: 0)
     }
 
     /// Counts a line that was too long to be read as an event.
     public mutating func ingestTooLong(at offset: UInt64, length: UInt64, limit: Int) -> LineOutcome {
+        single.removeAll()
+        single.appendTooLong(start: offset, end: offset + length + 1, isTerminated: true, length: length, limit: limit)
+        return apply(single, at: 0)
+    }
+
+    /// `apply` loads the id slots of this many lines at once, one group
+    /// ahead of the lines it applies. The loads of a group are independent and
+    /// back to back, so the processor has them all in flight together; one
+    /// load per line, spread between the lines' work, fills the processor's
+    /// window before more than two or three are.
+    @usableFromInline static let touchGroup = 16
+
+    /// Applies line `index` of `batch`, which must come right after the last
+    /// line applied in file order.
+    @inlinable @inline(__always)
+    public func apply(_ batch: DecodedBatch, at index: Int) -> LineOutcome {
+        if index % Self.touchGroup == 0 {
+            let from = index == 0 ? 0 : index + Self.touchGroup
+            let to = min(batch.count, index + 2 * Self.touchGroup)
+            if from < to { state.touch(batch, from..<to) }
+        }
+        let line = batch[index]
         state.tally.lines += 1
-        let reason = MalformedReason(
-            column: 0,
-            message: "line is \(length) bytes long, over the limit of \(limit) (see --max-line-length)"
-        )
-        recordMalformed(reason, at: offset)
-        return .malformed(reason)
+        switch line.outcome {
+        case .blank:
+            state.tally.blank += 1
+            return .blank
+        case .malformed:
+            let reason = batch.reasons[line.reason]
+            recordMalformed(reason, at: line.start)
+            return .malformed(reason)
+        case .message, .offline, .online:
+            return state.apply(line, of: batch) ? .counted : .duplicate
+        }
     }
 
     @usableFromInline
-    mutating func recordMalformed(_ reason: MalformedReason, at offset: UInt64) {
+    func recordMalformed(_ reason: MalformedReason, at offset: UInt64) {
         state.tally.malformed += 1
         // Only the reported few pay for their text.
         if state.tally.firstMalformed.count < Tally.reportLimit {

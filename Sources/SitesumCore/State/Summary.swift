@@ -39,36 +39,58 @@ extension ActivityState {
     /// offset) and replayed to find the instants where the site's online state
     /// flips; each message then looks up the state in force at its timestamp.
     /// Statuses at a message's own timestamp count, since they apply first.
+    ///
+    /// Both steps use every core: sites' flips are found in parallel, then
+    /// the messages are looked up in parallel in slices of a fixed size (one
+    /// busy site would otherwise keep one core busy alone). The counts do not
+    /// depend on how the work is split.
     public func summary() -> [SiteSummary] {
         var order = Array(0..<activity.count)
         order.sort { sites.name($0).lexicographicallyPrecedes(sites.name($1)) }
-        var operatorOnline = [UInt8](repeating: 0, count: people.count)
-        return order.map { index in
-            let site = activity[index]
-            let flips = onlineFlips(site, scratch: &operatorOnline)
-            var chats = 0
-            for timestamp in site.messageTimestamps where isOnline(at: timestamp, flips) {
-                chats += 1
+        let columns = activity
+        let peopleCount = people.count
+        let flips = parallelMap(columns.count) { index in
+            var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
+            return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline))
+        }
+        let sliceLength = 1 << 20
+        var slices: [(site: Int, range: Range<Int>)] = []
+        for (index, site) in columns.enumerated() {
+            for start in stride(from: 0, to: site.messageTimestamps.count, by: sliceLength) {
+                slices.append((index, start..<min(site.messageTimestamps.count, start + sliceLength)))
             }
+        }
+        let chatsPerSlice = parallelMap(slices.count) { number in
+            let (index, range) = slices[number]
+            return columns[index].messageTimestamps.withUnsafeElements(range) { timestamps in
+                timestamps.count { flips[index].isOnline(at: $0) }
+            }
+        }
+        var chats = [Int](repeating: 0, count: columns.count)
+        for (number, slice) in slices.enumerated() { chats[slice.site] += chatsPerSlice[number] }
+        return order.map { index in
+            let site = columns[index]
             return SiteSummary(
                 site: Array(sites.name(index)),
-                messages: chats,
-                emails: site.messageTimestamps.count - chats,
+                messages: chats[index],
+                emails: site.messageTimestamps.count - chats[index],
                 operators: site.operators,
                 visitors: site.visitors
             )
         }
     }
 
-    /// The timestamps at which the site's online state changes, with the state
-    /// after all statuses at that timestamp. Starts offline.
-    func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [(timestamp: Int64, online: Bool)] {
+    /// The timestamps at which the site's online state changes, after all
+    /// statuses at that timestamp, in order. Starts offline, so the first goes
+    /// online and they alternate.
+    static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
         var order = Array(0..<site.statusCount)
         order.sort {
             let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
             return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
         }
-        var flips: [(timestamp: Int64, online: Bool)] = []
+        var flips: [Int64] = []
+        var online = false
         var onlineOperators = 0
         var position = 0
         while position < order.count {
@@ -76,14 +98,14 @@ extension ActivityState {
             while position < order.count && site.statusTimestamps[order[position]] == timestamp {
                 let change = site.statusChanges[order[position]]
                 let person = Int(change >> 1)
-                let online: UInt8 = UInt8(change & 1)
-                onlineOperators += Int(online) - Int(operatorOnline[person])
-                operatorOnline[person] = online
+                let operatorOnlineNow: UInt8 = UInt8(change & 1)
+                onlineOperators += Int(operatorOnlineNow) - Int(operatorOnline[person])
+                operatorOnline[person] = operatorOnlineNow
                 position += 1
             }
-            let online = onlineOperators > 0
-            if online != (flips.last?.online ?? false) {
-                flips.append((timestamp, online))
+            if (onlineOperators > 0) != online {
+                online.toggle()
+                flips.append(timestamp)
             }
         }
         // Leave the scratch all zero for the next site.
@@ -91,16 +113,5 @@ extension ActivityState {
             operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
         }
         return flips
-    }
-
-    /// The state in force at `timestamp`: that of the last flip at or before it.
-    func isOnline(at timestamp: Int64, _ flips: [(timestamp: Int64, online: Bool)]) -> Bool {
-        var low = 0
-        var high = flips.count
-        while low < high {
-            let middle = (low + high) / 2
-            if flips[middle].timestamp <= timestamp { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 && flips[low - 1].online
     }
 }

@@ -61,11 +61,14 @@ public enum StressHarness {
         let crashInterval = max(1, subject.lineCount / 40)
         let checkpoints = try CrashPointScenario.checkpointCount(lab, subject, saveInterval: crashInterval)
         for point in points {
-            let occurrences = point == "cache-open" ? [1] : Array(Set([1, max(1, checkpoints / 2), checkpoints])).sorted()
+            // A run's last checkpoint holds the summary and may write no segment (its
+            // records went out in the one before), so segment points aim at that one.
+            let last = point.hasPrefix("segment-") ? max(1, checkpoints - 1) : checkpoints
+            let occurrences = point == "cache-open" ? [1] : Array(Set([1, max(1, checkpoints / 2), last])).sorted()
             for occurrence in occurrences {
                 scenarios.append(("crashpoint:\(point):\(occurrence)", { rng in
                     try CrashPointScenario.run(lab, subject, rng: &rng, point: point, occurrence: occurrence,
-                                               isLast: occurrence == checkpoints, saveInterval: crashInterval)
+                                               isLast: occurrence == last, saveInterval: crashInterval)
                 }))
             }
         }

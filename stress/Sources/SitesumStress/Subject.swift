@@ -28,16 +28,19 @@ struct LineMap {
     private let ends: [UInt64]
     /// Offsets just past each line that holds only JSON whitespace (not events; the save interval does not count them).
     private let blankEnds: [UInt64]
+    /// Offsets just past each other line: where checkpoints can be taken.
+    private let nonBlankEnds: [UInt64]
 
     init(_ bytes: [UInt8]) {
         var ends: [UInt64] = []
         var blankEnds: [UInt64] = []
+        var nonBlankEnds: [UInt64] = []
         var blank = true
         for (index, byte) in bytes.enumerated() {
             switch byte {
             case UInt8(ascii: "\n"):
                 ends.append(UInt64(index + 1))
-                if blank { blankEnds.append(UInt64(index + 1)) }
+                if blank { blankEnds.append(UInt64(index + 1)) } else { nonBlankEnds.append(UInt64(index + 1)) }
                 blank = true
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 break
@@ -47,6 +50,7 @@ struct LineMap {
         }
         self.ends = ends
         self.blankEnds = blankEnds
+        self.nonBlankEnds = nonBlankEnds
     }
 
     /// Terminated lines.
@@ -54,6 +58,12 @@ struct LineMap {
 
     func offset(afterLine index: Int) -> UInt64? {
         index >= 1 && index <= ends.count ? ends[index - 1] : nil
+    }
+
+    /// The offset just past the `count`-th non-blank line: where a run with
+    /// `--save-interval N` takes its k-th checkpoint, for `count` = k × N.
+    func offset(afterNonBlankLines count: Int) -> UInt64? {
+        count >= 1 && count <= nonBlankEnds.count ? nonBlankEnds[count - 1] : nil
     }
 
     /// Lines that end in (from, to]: those wholly read between the two offsets.

@@ -82,7 +82,16 @@ enum FaultScenario {
             }
             let kill = kind == .diskFullThenKilled
             let faultyRun = try lab.run(faulty, signalAfter: kill ? Double.random(in: 0...1, using: &rng) * subject.referenceSeconds : nil)
-            guard let kept = faultyRun.resumedOffset, kept > 0 else {
+            // The good checkpoint: the second, after twice the interval's events.
+            guard let kept = subject.lines.offset(afterNonBlankLines: 2 * saveInterval) else {
+                throw StressError("the input is too short for two checkpoints at --save-interval \(saveInterval)")
+            }
+            // A run killed early may not have said where it resumed; one that did must name the good checkpoint.
+            if let resumed = faultyRun.resumedOffset, resumed != kept {
+                lab.mismatch("the run with a fault (\(kind.rawValue)) resumed from byte \(resumed), not from the good checkpoint at byte \(kept); stderr: \(Lab.tail(faultyRun.stderr))")
+                return
+            }
+            if faultyRun.resumedOffset == nil && faultyRun.signalSent == nil {
                 lab.mismatch("the run with a fault (\(kind.rawValue)) did not resume from the good checkpoint; stderr: \(Lab.tail(faultyRun.stderr))")
                 return
             }

@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SitesumCore
+import SitesumStore
+
+/// Commits checkpoints on a thread of its own: the segment and manifest are
+/// written, checksummed and `fsync`ed there while the run's other threads go on
+/// (the reading thread keeps decoding; at the end of a run, the summary is
+/// computed meanwhile).
+///
+/// Checkpoints are taken at exactly the same lines as without the writer, and
+/// committed one by one in that order, so what ends up on disk does not
+/// depend on timing. `submit` waits only while `maximumQueued` checkpoints are
+/// already waiting behind the one being written. The run loop (`Runner`) also
+/// waits for each commit before it applies another line, so that a kill loses
+/// at most one save interval; letting it run on would lose up to
+/// `maximumQueued + 2` intervals.
+///
+/// A commit still puts state and offset in one manifest, through the store's
+/// unchanged protocol (`CheckpointStore.commit`, its steps and `commitHook`).
+/// When a commit fails, its delta is kept and go first into the next
+/// commit, so that commit holds everything since the last good checkpoint —
+/// what the store requires after a failure.
+///
+/// Compaction (the chain reached `compactionSegments`) copies the records of
+/// the chain's newest segments, in order, into the new segment ahead of the
+/// delta: the same records, so the same state on loading, without the run
+/// loop writing out the whole state from memory. Which segments: the newest
+/// ones that together are no bigger than the segment before them (at least
+/// half the chain), or the whole chain when there is no such place. So big
+/// old segments are rarely copied again: each byte is rewritten about
+/// log₃₂(checkpoints) times, where compacting the whole chain every time
+/// rewrote the state over and over (quadratic in the input at short save
+/// intervals).
+final class CheckpointWriter: @unchecked Sendable {
+    // @unchecked: `store` and `carried` are used by the writer thread alone
+    // while it runs, or by the caller once `waitUntilIdle` saw it idle;
+    // everything else shared is in `shared`, behind its mutex.
+
+    /// One checkpoint to commit: the state's records since the previous one
+    /// and what the manifest says about the input and the run.
+    struct Job: Sendable {
+        /// The input offset the checkpoint covers.
+        var offset: UInt64
+        /// Lines read up to `offset`.
+        var lines: UInt64
+        var metadata: [UInt8]
+        var delta: CheckpointDelta
+        /// False for the checkpoints at the end of a run, which should not
+        /// make it wait for a compaction; the next run's first one compacts.
+        var mayCompact = true
+    }
+
+    /// What became of a job.
+    struct Outcome: Sendable {
+        var offset: UInt64
+        var lines: UInt64
+        /// Nil when the checkpoint is durable.
+        var failure: String?
+    }
+
+    /// How many checkpoints may wait behind the one being committed.
+    static let maximumQueued = 2
+
+    private struct Shared {
+        /// Waiting to be committed, oldest first.
+        var jobs: [Job] = []
+        /// A job is being committed.
+        var committing = false
+        var busy: Bool { committing || !jobs.isEmpty }
+        var outcomes: [Outcome] = []
+        var stopping = false
+    }
+
+    private let store: CheckpointStore
+    private let input: FileDescriptor
+    private let device: UInt64
+    private let inode: UInt64
+    private let compactionSegments: Int
+    private let shared = Monitor(Shared())
+    /// Deltas of failed commits, oldest first, for the next commit.
+    private var carried: [CheckpointDelta] = []
+    private var worker: WorkerThread?
+
+    init(store: CheckpointStore, input: FileDescriptor, status: FileStatus, compactionSegments: Int) {
+        self.store = store
+        self.input = input
+        device = status.device
+        inode = status.inode
+        self.compactionSegments = compactionSegments
+        worker = WorkerThread { [self] in serve() }
+    }
+
+    deinit { stop() }
+
+    /// Queues a checkpoint, waiting only while `maximumQueued` already wait.
+    func submit(_ job: Job) {
+        shared.wait(until: { $0.jobs.count < Self.maximumQueued }) { shared in
+            shared.jobs.append(job)
+        }
+    }
+
+    /// Waits until the last checkpoint handed over is done.
+    func waitUntilIdle() {
+        shared.wait(until: { !$0.busy }) { _ in }
+    }
+
+    /// The outcomes of the jobs finished since the last call, in order.
+    func takeOutcomes() -> [Outcome] {
+        shared.update { shared in
+            defer { shared.outcomes.removeAll() }
+            return shared.outcomes
+        }
+    }
+
+    /// Commits the checkpoints in hand, then ends the thread.
+    func stop() {
+        shared.update { $0.stopping = true }
+        worker?.join()
+        worker = nil
+    }
+
+    private func serve() {
+        // Below the reading and applying threads: on a machine whose cores they
+        // keep busy, checkpoints take the moments one of them waits for the
+        // other instead of taking turns with them. (On Linux a nice value belongs
+        // to one thread, and `who` 0 is the calling one.) The run waits for the writer only at its end and
+        // when checkpoints pile up, so a low priority cannot stall it for long.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        while true {
+            guard let job = shared.wait(until: { !$0.jobs.isEmpty || $0.stopping }, then: { shared -> Job? in
+                guard !shared.jobs.isEmpty else { return nil }
+                shared.committing = true
+                return shared.jobs.removeFirst()
+            }) else { return }
+            let outcome = commit(job)
+            shared.update { shared in
+                shared.outcomes.append(outcome)
+                shared.committing = false
+            }
+        }
+    }
+
+    /// How many of the newest segments (of these lengths, oldest first) a
+    /// compaction merges: the shortest run of at least half of them that is
+    /// no longer than the segment before it, or all.
+    static func segmentsToMerge(_ lengths: [UInt64]) -> Int {
+        let count = lengths.count
+        var suffix = lengths.suffix(count / 2).reduce(0, +)
+        var start = count - count / 2
+        while start > 0 {
+            if suffix <= lengths[start - 1] { return count - start }
+            start -= 1
+            suffix += lengths[start]
+        }
+        return count
+    }
+
+    private func commit(_ job: Job) -> Outcome {
+        let deltas = carried + [job.delta]
+        do {
+            let identity = InputIdentity(
+                device: device, inode: inode, offset: job.offset,
+                fingerprint: try InputFingerprint.compute(file: input, upTo: job.offset))
+            var merged: Manifest?
+            if job.mayCompact, let base = store.baseManifest, base.segments.count >= compactionSegments {
+                merged = base
+                merged?.segments = Array(base.segments.suffix(Self.segmentsToMerge(base.segments.map(\.length))))
+            }
+            let replacing = merged?.segments.count ?? 0
+            try store.commit(input: identity, metadata: job.metadata,
+                             replacingAll: replacing == store.segmentCount && replacing > 0,
+                             replacingNewest: replacing) { writer in
+                if let merged {
+                    try store.readRecords(of: merged) { record in try writer.append(record) }
+                }
+                for delta in deltas { try delta.forEachRecord { try writer.append($0) } }
+            }
+            carried = []
+            return Outcome(offset: job.offset, lines: job.lines, failure: nil)
+        } catch {
+            carried = deltas
+            return Outcome(offset: job.offset, lines: job.lines, failure: "\(error)")
+        }
+    }
+}
+

@@ -1,0 +1,74 @@
+import SitesumCore
+
+/// Applies checkpoint records to a state on a worker thread while the caller
+/// reads and verifies the next ones (`CheckpointStore.loadNewest` checks a
+/// CRC-32C over every byte): on a resume, checksumming and rebuilding the
+/// state overlap instead of taking turns.
+///
+/// Records are copied in (the store's views die with each call) and applied
+/// in the order given. At most `depth` wait, so memory stays at a few records.
+/// An error from applying is thrown by the next `deliver` or by `finish`.
+final class RecordApplier: @unchecked Sendable {
+    // @unchecked: `state` is used by the worker alone until `finish` joined
+    // it; everything else shared is in `shared`, behind its mutex.
+    private struct Shared {
+        var waiting: [[UInt8]] = []
+        var closed = false
+        var failure: (any Error)?
+    }
+
+    private let state: ActivityState
+    private let depth: Int
+    private let shared = Monitor(Shared())
+    private var worker: WorkerThread?
+
+    init(state: ActivityState, depth: Int = 8) {
+        self.state = state
+        self.depth = depth
+        worker = WorkerThread { [self] in serve() }
+    }
+
+    deinit { abandon() }
+
+    /// Queues a copy of `record`, waiting while `depth` records already wait.
+    func deliver(_ record: UnsafeRawBufferPointer) throws {
+        let copy = Array(record)
+        let failure = shared.wait(until: { $0.waiting.count < self.depth || $0.failure != nil }) { shared -> (any Error)? in
+            if shared.failure == nil { shared.waiting.append(copy) }
+            return shared.failure
+        }
+        if let failure { throw failure }
+    }
+
+    /// Waits until every record is applied; throws what applying one threw.
+    func finish() throws {
+        shared.update { $0.closed = true }
+        worker?.join()
+        worker = nil
+        if let failure = shared.update({ $0.failure }) { throw failure }
+    }
+
+    /// Stops without caring for the outcome (the state is being thrown away).
+    func abandon() {
+        shared.update {
+            $0.closed = true
+            $0.waiting.removeAll()
+        }
+        worker?.join()
+        worker = nil
+    }
+
+    private func serve() {
+        while true {
+            guard let record = shared.wait(until: { !$0.waiting.isEmpty || $0.closed }, then: { shared -> [UInt8]? in
+                shared.waiting.isEmpty || shared.failure != nil ? nil : shared.waiting.removeFirst()
+            }) else { return }
+            do {
+                try record.withUnsafeBytes { try state.applyCheckpointRecord($0) }
+            } catch {
+                shared.update { $0.failure = error }
+                return
+            }
+        }
+    }
+}

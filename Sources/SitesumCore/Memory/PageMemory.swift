@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Large zeroed tables straight from the kernel (`mmap`), asking for huge pages.
+///
+/// The id set is hundreds of megabytes probed at random: with 4 KiB pages
+/// nearly every probe also misses the TLB, and `madvise(MADV_HUGEPAGE)` cuts
+/// that (the kernel here runs transparent huge pages in "madvise" mode). Fresh
+/// anonymous pages are already zero, which is the empty slot, so a new table
+/// costs no initialising pass, and unmapping returns the memory at once
+/// instead of leaving it to the allocator's thresholds.
+@usableFromInline
+enum PageMemory {
+    /// Below this a table comes from the ordinary allocator.
+    @usableFromInline static let threshold = 2 << 20
+
+    /// `byteCount` zero bytes, aligned to 64.
+    @usableFromInline
+    static func allocateZeroed(byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount < threshold {
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+            memory.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+            return memory
+        }
+        let length = rounded(byteCount)
+        guard let memory = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              memory != MAP_FAILED else {
+            fatalError("out of memory: cannot map \(length) bytes")
+        }
+        _ = madvise(memory, length, 14 /* MADV_HUGEPAGE */)
+        return memory
+    }
+
+    /// Returns what `allocateZeroed(byteCount:)` gave.
+    @usableFromInline
+    static func deallocate(_ memory: UnsafeMutableRawPointer, byteCount: Int) {
+        if byteCount < threshold {
+            memory.deallocate()
+        } else {
+            _ = munmap(memory, rounded(byteCount))
+        }
+    }
+
+    private static func rounded(_ byteCount: Int) -> Int {
+        (byteCount + threshold - 1) / threshold * threshold
+    }
+}

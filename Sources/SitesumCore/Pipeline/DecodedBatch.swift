@@ -1,0 +1,194 @@
+/// Lines decoded ahead of being applied: everything `LineIngestor.apply`
+/// needs of each line, copied out of the reader's buffer, so a worker thread
+/// can decode (JSON scan, UUID parse, hashes) while another applies earlier
+/// lines to the state in file order.
+///
+/// A batch owns its bytes (site, visitor and operator names, ids that are not
+/// UUIDs) and is handed from the decoding thread to the applying one whole;
+/// neither touches it while the other has it. It is a class with its own
+/// buffers so that the applying thread reads lines through one reference,
+/// without retaining arrays per line.
+public final class DecodedBatch: @unchecked Sendable {
+    // @unchecked: one thread at a time uses a batch; the hand-over (a mutex)
+    // orders the writes of one before the reads of the next.
+    @usableFromInline var lines: UnsafeMutablePointer<DecodedLine>
+    @usableFromInline var lineCapacity: Int
+    /// Number of lines.
+    public private(set) var count = 0
+    /// Names and non-UUID ids of the events, back to back.
+    @usableFromInline var names: UnsafeMutableRawPointer
+    @usableFromInline var nameCapacity: Int
+    @usableFromInline var nameCount = 0
+    /// Why each malformed line is malformed, in file order.
+    @usableFromInline var reasons: [MalformedReason] = []
+    /// The scanner, with its scratch memory; kept with the batch so refilling a
+    /// batch allocates nothing.
+    private var decoder = EventDecoder()
+
+    public init() {
+        lineCapacity = 1024
+        lines = .allocate(capacity: lineCapacity)
+        nameCapacity = 16 * 1024
+        names = .allocate(byteCount: nameCapacity, alignment: 16)
+    }
+
+    deinit {
+        lines.deallocate()
+        names.deallocate()
+    }
+
+    /// Line `index`, in file order.
+    @inlinable
+    public subscript(index: Int) -> DecodedLine {
+        precondition(index >= 0 && index < count, "line index out of range")
+        return lines[index]
+    }
+
+    /// Empties the batch, keeping its memory.
+    public func removeAll() {
+        count = 0
+        nameCount = 0
+        reasons.removeAll(keepingCapacity: true)
+    }
+
+    /// Decodes one line and adds it. `line` excludes its "\n"; `start` is where
+    /// its first byte sits in the input, `end` just past its "\n" (or its last
+    /// byte when `isTerminated` is false).
+    public func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
+        var bytes = line
+        // A byte-order mark only counts at the very start of the input.
+        if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
+        }
+        var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
+        switch decoder.decode(bytes) {
+        case .blank:
+            entry.outcome = .blank
+        case .malformed(let reason):
+            entry.outcome = .malformed
+            entry.reason = reasons.count
+            reasons.append(reason)
+        case .event(let event):
+            entry.outcome = DecodedLine.Outcome(event.kind)
+            entry.timestamp = event.timestamp
+            if let key = UUIDText.parse(event.id) {
+                entry.uuid = key
+                entry.idHash = key.hash64
+            } else {
+                entry.id = store(event.id)
+                entry.idHash = ByteHash.hash(event.id)
+            }
+            entry.site = store(event.site)
+            entry.siteHash = ByteHash.hash(event.site)
+            entry.from = store(event.from)
+            entry.fromHash = ByteHash.hash(event.from)
+        }
+        add(entry)
+    }
+
+    /// Adds a line that was longer than `limit` bytes (`length`, without "\n"),
+    /// whose bytes were never read into memory.
+    public func appendTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64, limit: Int) {
+        var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
+        entry.outcome = .malformed
+        entry.reason = reasons.count
+        reasons.append(MalformedReason(
+            column: 0,
+            message: "line is \(length) bytes long, over the limit of \(limit) (see --max-line-length)"))
+        add(entry)
+    }
+
+    private func add(_ entry: DecodedLine) {
+        if count == lineCapacity {
+            let grown = UnsafeMutablePointer<DecodedLine>.allocate(capacity: lineCapacity * 2)
+            grown.moveInitialize(from: lines, count: count)
+            lines.deallocate()
+            lines = grown
+            lineCapacity *= 2
+        }
+        (lines + count).initialize(to: entry)
+        count += 1
+    }
+
+    private func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
+        if nameCount + bytes.count > nameCapacity {
+            let capacity = max(nameCapacity * 2, nameCount + bytes.count)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            grown.copyMemory(from: names, byteCount: nameCount)
+            names.deallocate()
+            names = grown
+            nameCapacity = capacity
+        }
+        if let base = bytes.baseAddress { (names + nameCount).copyMemory(from: base, byteCount: bytes.count) }
+        let range = NameRange(start: UInt32(nameCount), count: UInt32(bytes.count))
+        nameCount += bytes.count
+        return range
+    }
+
+    /// The bytes of `range`, valid until the batch is emptied.
+    @inlinable
+    func name(_ range: NameRange) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: names + Int(range.start), count: Int(range.count))
+    }
+}
+
+/// Where a name sits in a batch's `names`.
+public struct NameRange: Sendable {
+    @usableFromInline var start: UInt32
+    @usableFromInline var count: UInt32
+    @inlinable init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+    }
+}
+
+/// One decoded line of a `DecodedBatch`.
+public struct DecodedLine: Sendable {
+    /// What the line is; events carry their kind.
+    public enum Outcome: UInt8, Sendable {
+        case blank, message, offline, online, malformed
+
+        @inlinable init(_ kind: EventKind) {
+            switch kind {
+            case .message: self = .message
+            case .offline: self = .offline
+            case .online: self = .online
+            }
+        }
+
+        @inlinable var kind: EventKind {
+            switch self {
+            case .offline: .offline
+            case .online: .online
+            default: .message
+            }
+        }
+    }
+
+    /// File offset of the line's first byte.
+    public var start: UInt64
+    /// File offset just past the line's "\n" (or its last byte when unterminated).
+    public var end: UInt64
+    /// False only for a last line without "\n".
+    public var isTerminated: Bool
+    public var outcome: Outcome = .blank
+    @usableFromInline var timestamp: Int64 = 0
+    /// The id as 128 bits when it is a canonical UUID (then `id` is nil).
+    @usableFromInline var uuid = UUIDKey.zero
+    /// The id's bytes in the batch when it is not a UUID.
+    @usableFromInline var id: NameRange?
+    @usableFromInline var idHash: UInt64 = 0
+    @usableFromInline var site = NameRange(start: 0, count: 0)
+    @usableFromInline var siteHash: UInt64 = 0
+    @usableFromInline var from = NameRange(start: 0, count: 0)
+    @usableFromInline var fromHash: UInt64 = 0
+    /// For a malformed line, its index in the batch's `reasons`.
+    @usableFromInline var reason = 0
+
+    @inlinable
+    init(start: UInt64, end: UInt64, isTerminated: Bool) {
+        self.start = start
+        self.end = end
+        self.isTerminated = isTerminated
+    }
+}

@@ -1,0 +1,103 @@
+import SitesumGenerator
+import Testing
+@testable import SitesumCore
+
+/// The storage under the state: the id set sized in advance, the columns,
+/// the online timeline and the checkpoint delta.
+@Suite struct StateMemoryTests {
+    func keys(_ count: Int, seed: UInt64) -> [UUIDKey] {
+        var random = SplitMix64(state: seed)
+        return (0..<count).map { _ in UUIDKey(high: random.next(), low: random.next()) }
+    }
+
+    @Test(arguments: [0, 1, 13, 1000, 100_000])
+    func reservedSetNeverReallocates(_ count: Int) {
+        let set = FlatSet<UUIDKey>()
+        set.reserve(count)
+        let slots = set.slots
+        let capacity = set.capacity
+        for key in keys(count, seed: UInt64(count)) { #expect(set.insert(key)) }
+        #expect(set.slots == slots && set.capacity == capacity)
+        #expect(set.count == count)
+        // Sized for the count at the planned load, not rounded up to a power of two.
+        #expect(capacity <= max(FlatSet<UUIDKey>.capacity(for: 16), Int(Double(count) / FlatSet<UUIDKey>.plannedLoad) + 2))
+    }
+
+    @Test func setFindsEveryKeyAcrossGrowthAndReserve() {
+        let set = FlatSet<UUIDKey>()
+        let all = keys(50_000, seed: 9)
+        for (index, key) in all.enumerated() {
+            #expect(set.insert(key))
+            if index == 20_000 { set.reserve(60_000) }
+        }
+        #expect(set.count == all.count)
+        for key in all { #expect(!set.insert(key)) }
+        #expect(set.insert(.zero) && !set.insert(.zero))
+        var seen = 0
+        set.forEach { _ in seen += 1 }
+        #expect(seen == all.count + 1)
+    }
+
+    @Test func columnGrowsAndLoadsInBulk() {
+        let column = Column<Int64>()
+        for value in 0..<10_000 { column.append(Int64(value) - 5000) }
+        #expect(Array(column) == (0..<10_000).map { Int64($0) - 5000 })
+        let more: [Int64] = [.min, -1, 0, 1, .max]
+        more.withUnsafeBytes { column.append(littleEndian: $0) }
+        #expect(Array(column.suffix(5)) == more)
+        let sum = column.withUnsafeElements(9_998..<10_002) { Array($0) }
+        #expect(sum == [4998, 4999, .min, -1])
+        column.removeAll()
+        #expect(column.isEmpty)
+    }
+
+    /// The timeline against counting flips one by one, with flips close
+    /// together, far apart, and at both ends of the Int64 range.
+    @Test(arguments: 0..<40)
+    func timelineAgreesWithCountingFlips(_ seed: Int) {
+        var random = SplitMix64(state: UInt64(seed))
+        var flips = Set<Int64>()
+        let count = Int(random.next() % 300)
+        for _ in 0..<count {
+            switch random.next() % 4 {
+            case 0: flips.insert(Int64(bitPattern: random.next()))
+            case 1: flips.insert(Int64.min + Int64(random.next() % 10))
+            case 2: flips.insert(Int64.max - Int64(random.next() % 10))
+            default: flips.insert(Int64(random.next() % 1000))
+            }
+        }
+        let sorted = flips.sorted()
+        let timeline = OnlineTimeline(flips: sorted)
+        var probes: [Int64] = [.min, .max, -1, 0, 1]
+        for flip in sorted { probes += [flip, flip &- 1, flip &+ 1] }
+        for _ in 0..<200 { probes.append(Int64(bitPattern: random.next())) }
+        for probe in probes {
+            let expected = sorted.count { $0 <= probe } % 2 == 1
+            #expect(timeline.isOnline(at: probe) == expected, "flips \(sorted), at \(probe)")
+        }
+    }
+
+    /// A delta taken for another thread holds exactly the records
+    /// `writeCheckpointRecords(full: false)` would write, and marks the state.
+    @Test func deltaEqualsTheIncrementalRecords() throws {
+        var options = GeneratorOptions(lines: 3000)
+        options.seed = 12
+        options.duplicateRate = 0.1
+        options.malformedRate = 0.02
+        let input = LogGenerator(options: options).bytes()
+        func state(upTo end: Int) -> ActivityState {
+            InMemoryRun.state(of: Array(input[..<end]), tracksChanges: true)
+        }
+        let half = input[..<(input.count / 2)].lastIndex(of: UInt8(ascii: "\n"))! + 1
+        let expected = state(upTo: half)
+        let taken = state(upTo: half)
+        var want: [[UInt8]] = []
+        try expected.writeCheckpointRecords(full: false) { want.append($0) }
+        var got: [[UInt8]] = []
+        try taken.takeCheckpointDelta().forEachRecord { got.append($0) }
+        #expect(got == want)
+        var after: [[UInt8]] = []
+        try taken.writeCheckpointRecords(full: false) { after.append($0) }
+        #expect(after.isEmpty)
+    }
+}

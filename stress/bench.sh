@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The performance benchmark of issue 4: prints the figures the README quotes.
+#
+#   stress/bench.sh [--runs N] [--sizes "1000000 10000000 30000000"] [--seed S] [--keep DIR]
+#
+# For each size it generates one log (`sitesum generate --lines N --seed S`, 1%
+# duplicates by default) into a scratch directory (removed at the end), warms
+# the page cache with `cat`, then runs each configuration N times (default 3)
+# and prints medians:
+#
+#   cat FILE > /dev/null          for scale: what reading the bytes costs
+#   --no-checkpoint               throughput (MB/s, events/s), peak RSS
+#   the default --save-interval   throughput with checkpoints, its overhead over
+#                                 --no-checkpoint, peak RSS and bytes per unique
+#                                 event against the target (48 B/event + 32 MB)
+#   --save-interval 100000        checkpoint overhead with ~N/100000 checkpoints
+#   restart after 90%             see below
+#
+# Every timed run starts from an empty cache directory, except the restart.
+# Wall time comes from bash's $EPOCHREALTIME around each run, peak RSS from
+# /usr/bin/time (%M, the kernel's maximum resident set size); "unique events" is the events= count of
+# `--stats`, i.e. the valid events whose id was new.
+#
+# Restart after 90%: measured deterministically rather than with a timed kill
+# (whose point would wander with this shared machine's load). The log is cut
+# at the line boundary after 90% of its lines, a default run over that prefix
+# leaves its checkpoint at exactly that offset, and the rest of the lines is
+# appended to the same file (same inode, same leading bytes), which the
+# checkpoint accepts as a grown input. Each timed restart starts from a copy of
+# that cache directory, its segments dropped from the page cache (as a killed
+# run leaves them, see the checkpoint store): it loads the state of 90% of the log, reads the last
+# 10%, prints the summary and commits the final checkpoint. That is what a run
+# killed right after the checkpoint at 90% would do next. A run killed at a
+# random instant resumes from its last checkpoint instead, which lies up to
+# one save interval (plus one read block) earlier, so its restart reads that
+# much more of the input.
+#
+# Growth: nanoseconds per line and bytes per unique event of the default
+# configuration at each size, as ratios to the smallest size; the bytes per
+# event also without the fixed 32 MB the memory target allows (the program,
+# its buffers, one checkpoint delta), which dominate a small log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=3
+sizes="1000000 10000000 30000000"
+seed=4
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        --sizes) sizes=$2; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
+    esac
+done
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+fi
+[ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 69; }
+swift build -c release >/dev/null
+bin=$PWD/.build/release/sitesum
+default_interval=$("$bin" --help | grep -A1 -e '--save-interval N' | grep -o 'default [0-9_,]*' | head -1 | tr -dc '0-9')
+default_interval=${default_interval:-1000000}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+calc() { awk "BEGIN {print $1}"; }
+
+# Runs sitesum with the given arguments once; prints "seconds peak-kB events".
+# Wall time from bash's microsecond clock (/usr/bin/time's %e has 10 ms steps).
+timed() {
+    local start end events
+    start=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o "$work/time" "$bin" --quiet --stats "$@" > /dev/null 2> "$work/err" \
+        || { cat "$work/err" >&2; exit 1; }
+    end=$EPOCHREALTIME
+    events=$(grep -o 'events=[0-9]*' "$work/err" | head -1 | cut -d= -f2)
+    echo "$(calc "$end - $start") $(cat "$work/time") $events"
+}
+
+# Runs one configuration `runs` times from an empty cache; prints the median
+# seconds, the median peak kB and the unique events.
+configuration() {
+    local i
+    for i in $(seq "$runs"); do
+        rm -rf "$work/cache"
+        timed --cache-dir "$work/cache" "$@" "$log"
+    done > "$work/samples"
+    echo "$(cut -d' ' -f1 "$work/samples" | median) $(cut -d' ' -f2 "$work/samples" | median) $(cut -d' ' -f3 "$work/samples" | head -1)"
+}
+
+echo "sitesum benchmark: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs runs; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
+growth=""
+for lines in $sizes; do
+    log="$work/log-$lines.jsonl"
+    "$bin" generate --lines "$lines" --seed "$seed" -o "$log"
+    bytes=$(stat -c %s "$log")
+
+    # The 90% prefix first: checkpoint it, then append the rest (same inode).
+    keep=$(( lines * 9 / 10 ))
+    cut_at=$(head -n "$keep" "$log" | wc -c)
+    tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
+    truncate -s "$cut_at" "$log"
+    "$bin" --quiet --cache-dir "$work/cache-90" "$log" > /dev/null 2>&1
+    cat "$work/rest" >> "$log"
+    rm -f "$work/rest"
+
+    for _ in 1 2; do cat "$log" > /dev/null; done
+    cat_seconds=$(for _ in $(seq "$runs"); do
+        start=$EPOCHREALTIME; cat "$log" > /dev/null; end=$EPOCHREALTIME; calc "$end - $start"
+    done | median)
+
+    read -r plain_s plain_kb events <<< "$(configuration --no-checkpoint)"
+    read -r default_s default_kb _ <<< "$(configuration)"
+    read -r frequent_s _ _ <<< "$(configuration --save-interval 100000)"
+    restart_s=$(for _ in $(seq "$runs"); do
+        rm -rf "$work/cache"
+        cp -r "$work/cache-90" "$work/cache"
+        # As after a kill: the segments are on disk, not in the page cache
+        # (sitesum drops a segment's pages once it is synced).
+        for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+        timed --cache-dir "$work/cache" "$log" | cut -d' ' -f1
+    done | median)
+    rm -rf "$work/cache" "$work/cache-90"
+
+    mb() { calc "$bytes / $1 / 1e6"; }
+    limit_mb=$(calc "(48 * $events) / 1e6 + 32")
+    printf '== %s lines, %s bytes, %s unique events\n' "$lines" "$bytes" "$events"
+    printf '%-34s %7.2f s %8.0f MB/s\n' "cat > /dev/null" "$cat_seconds" "$(mb "$cat_seconds")"
+    printf '%-34s %7.2f s %8.0f MB/s %6.2f M events/s   peak %5.0f MB  %5.1f B/event\n' "--no-checkpoint" \
+        "$plain_s" "$(mb "$plain_s")" "$(calc "$events / $plain_s / 1e6")" "$(calc "$plain_kb / 1024")" \
+        "$(calc "$plain_kb * 1024 / $events")"
+    printf '%-34s %7.2f s %8.0f MB/s %6.2f M events/s   peak %5.0f MB  %5.1f B/event  (limit %.0f MB: %s)\n' \
+        "default (--save-interval $default_interval)" "$default_s" "$(mb "$default_s")" \
+        "$(calc "$events / $default_s / 1e6")" "$(calc "$default_kb / 1024")" \
+        "$(calc "$default_kb * 1024 / $events")" "$(calc "$limit_mb * 1e6 / 1048576")" \
+        "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
+    printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(calc "($default_s / $plain_s - 1) * 100")"
+    printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \
+        "$(calc "($frequent_s / $plain_s - 1) * 100")" "$(( (lines + 99999) / 100000 ))"
+    printf '%-34s %7.2f s  = %4.1f %% of a default run\n' "restart after 90% (see header)" "$restart_s" \
+        "$(calc "$restart_s / $default_s * 100")"
+    growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
+"
+    rm -f "$log"
+done
+
+echo "== growth (default configuration; ratios to the first size; the last column leaves out the 32 MB the target allows)"
+printf '%s' "$growth" | awk '
+    NR == 1 { t0 = $2; m0 = $3; n0 = $4 }
+    { printf "%-10s %8.1f ns/line  x%.2f   %6.1f B/event  x%.2f   %6.1f B/event over 32 MB  x%.2f\n", $1, $2, $2 / t0, $3, $3 / m0, $4, $4 / n0 }'
