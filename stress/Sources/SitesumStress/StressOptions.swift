@@ -35,7 +35,7 @@ public struct StressOptions: Equatable, Sendable {
         prints exactly the summary of one uninterrupted run over the same bytes.
 
         OPTIONS:
-          --quick          CI size (36 kills, every crash point and damage once; about a minute)
+          --quick          CI size (36 kills, every crash point and damage once; under a minute)
           --seed S         replay a run: every choice derives from S (default: from the clock)
           --kills N        random kills in all (default 36 with --quick, else 240)
           --input FILE     work on a copy of FILE (default: a log made by sitesum generate)
