@@ -12,9 +12,7 @@ extension LineScanner {
         } else {
             var first = true
             while true {
-                guard i < count && byte(i) == ASCII.quote else {
-                    throw unexpected(at: i, expected: first ? "a string key or '}'" : "a string key")
-                }
+                try expectKey(at: i, first: first)
                 first = false
                 let key: EventKey
                 if let plain = plainTopLevelKey(at: i &+ 1) {
@@ -34,16 +32,9 @@ extension LineScanner {
                 case .data: i = try readData(at: i, into: &fields)
                 case .other: i = try skipValue(at: i)
                 }
-                i = skipWhitespace(i)
-                guard i < count else { throw unexpected(at: i, expected: "',' or '}'") }
-                let c = byte(i)
-                if c == ASCII.comma {
-                    i = skipWhitespace(i &+ 1)
-                    continue
-                }
-                guard c == ASCII.closeBrace else { throw unexpected(at: i, expected: "',' or '}'") }
-                i &+= 1
-                break
+                let (next, more) = try afterMember(at: i)
+                i = next
+                if !more { break }
             }
         }
         i = skipWhitespace(i)
@@ -117,9 +108,7 @@ extension LineScanner {
         if i < count && byte(i) == ASCII.closeBrace { return i &+ 1 }
         var first = true
         while true {
-            guard i < count && byte(i) == ASCII.quote else {
-                throw unexpected(at: i, expected: first ? "a string key or '}'" : "a string key")
-            }
+            try expectKey(at: i, first: first)
             first = false
             let isStatus: Bool
             if let plain = plainDataKey(at: i &+ 1) {
@@ -135,15 +124,29 @@ extension LineScanner {
             } else {
                 i = try skipValue(at: i)
             }
-            i = skipWhitespace(i)
-            guard i < count else { throw unexpected(at: i, expected: "',' or '}'") }
-            let c = byte(i)
-            if c == ASCII.comma {
-                i = skipWhitespace(i &+ 1)
-                continue
-            }
-            guard c == ASCII.closeBrace else { throw unexpected(at: i, expected: "',' or '}'") }
-            return i &+ 1
+            let (next, more) = try afterMember(at: i)
+            if !more { return next }
+            i = next
         }
+    }
+
+    /// Checks that a member's key starts at `i` (the first member may be absent: `{}`).
+    @inline(__always)
+    private func expectKey(at i: Int, first: Bool) throws(MalformedReason) {
+        guard i < count && byte(i) == ASCII.quote else {
+            throw unexpected(at: i, expected: first ? "a string key or '}'" : "a string key")
+        }
+    }
+
+    /// After a member's value ending before `i`: the start of the next key and
+    /// true after a ',', or the position past the closing '}' and false.
+    @inline(__always)
+    private func afterMember(at start: Int) throws(MalformedReason) -> (next: Int, more: Bool) {
+        let i = skipWhitespace(start)
+        guard i < count else { throw unexpected(at: i, expected: "',' or '}'") }
+        let c = byte(i)
+        if c == ASCII.comma { return (skipWhitespace(i &+ 1), true) }
+        guard c == ASCII.closeBrace else { throw unexpected(at: i, expected: "',' or '}'") }
+        return (i &+ 1, false)
     }
 }

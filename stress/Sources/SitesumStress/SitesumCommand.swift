@@ -23,16 +23,12 @@ struct SitesumCommand {
 
     /// `text` quoted for a POSIX shell when it needs it.
     static func quoted(_ text: String) -> String {
-        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
-            CharacterSetting.isPlain($0)
-        }
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy(isPlain)
         return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
-}
 
-/// Characters a shell word can hold without quotes.
-private enum CharacterSetting {
-    static func isPlain(_ scalar: Unicode.Scalar) -> Bool {
+    /// Whether a shell word can hold `scalar` without quotes.
+    private static func isPlain(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", ",", ":", "=", "@", "+": true
         default: false

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A broken promise: what happened, and how to see it again.
 struct Mismatch {
     var scenario: String
@@ -29,16 +31,11 @@ struct StressReport {
             lines.append("  sitesum command: \(mismatch.lastCommand)")
         }
         let mean = lostLines.isEmpty ? 0 : Double(lostLines.reduce(0, +)) / Double(lostLines.count)
-        lines.append("lost lines per kill: measured=\(lostLines.count) mean=\(Self.fixed(mean)) max=\(lostLines.max() ?? 0)")
+        lines.append("lost lines per kill: measured=\(lostLines.count) mean=\(String(format: "%.1f", mean)) max=\(lostLines.max() ?? 0)")
         lines.append(
             "stress: kills=\(kills) crashpoints=\(crashPoints) corruptions=\(corruptions) input-changes=\(inputChanges)"
             + " faults=\(faults) mismatches=\(mismatches.count) lost-lines-max=\(lostLines.max() ?? 0)"
-            + " seed=\(seed) elapsed=\(Self.fixed(elapsed))s")
+            + " seed=\(seed) elapsed=\(String(format: "%.1f", elapsed))s")
         return lines
-    }
-
-    static func fixed(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -26,7 +26,6 @@ enum FaultScenario {
         defer { lab.remove(cache) }
         let saveInterval = max(1, subject.lineCount / 10)
         let plain = SitesumCommand(["-s", String(saveInterval), "--cache-dir", cache, subject.path])
-        lab.report.faults += 1
 
         switch kind {
         case .cacheIsAFile, .cacheImmutable, .cacheRefused:
@@ -42,13 +41,13 @@ enum FaultScenario {
                 let entry = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0 != "CACHEDIR.TAG" }
                 guard entry.count == 1, lab.runTool("/usr/bin/chattr", ["+i", cache + "/" + entry[0]]) else {
                     lab.log("chattr +i is not available here: \(kind.rawValue) is covered by cache-refused only")
-                    lab.report.faults -= 1
                     return
                 }
                 undo = { _ = lab.runTool("/usr/bin/chattr", ["-i", cache + "/" + entry[0]]) }
             default:
                 faulty.environment["SITESUM_FAULT"] = "EACCES@cache-open"
             }
+            lab.report.faults += 1
             let refused = try lab.run(faulty)
             undo()
             if refused.termination != .exited(73) || !refused.stderr.contains(cache) {
@@ -81,6 +80,7 @@ enum FaultScenario {
                 faulty.shellSetup = "trap '' XFSZ; ulimit -f 64"
             }
             let kill = kind == .diskFullThenKilled
+            lab.report.faults += 1
             let faultyRun = try lab.run(faulty, signalAfter: kill ? Double.random(in: 0...1, using: &rng) * subject.referenceSeconds : nil)
             // The good checkpoint: the second, after twice the interval's events.
             guard let kept = subject.lines.offset(afterNonBlankLines: 2 * saveInterval) else {

@@ -26,8 +26,9 @@ enum KillScenario {
             // The run that must finish gets an interval that does not make it crawl.
             if finishing { saveInterval = max(saveInterval, subject.lineCount / 50) }
             let blockSize = blockSizes[Int.random(in: 0..<blockSizes.count, using: &rng)]
-            let signal = [SIGKILL, SIGKILL, SIGKILL, SIGKILL, SIGKILL, SIGKILL, SIGKILL, SIGKILL, SIGINT, SIGTERM][
-                Int.random(in: 0..<10, using: &rng)]
+            // Mostly SIGKILL; one in ten SIGINT, one in ten SIGTERM.
+            let roll = Int.random(in: 0..<10, using: &rng)
+            let signal = roll < 8 ? SIGKILL : roll == 8 ? SIGINT : SIGTERM
             // A run with a tiny interval is slowed by one fsync per checkpoint: aim inside it.
             let expected = subject.referenceSeconds + 0.0015 * Double(subject.lineCount / saveInterval)
             let delay = Double.random(in: 0...1.2, using: &rng) * min(expected, 2)
