@@ -38,7 +38,7 @@ extension ActivityState {
             let all = Column<UUIDKey>()
             all.reserveCapacity(uuids.count)
             uuids.forEach { all.append($0) }
-            try Self.writeUUIDs(all, emit)
+            try Self.writeUUIDs(all.storage, emit)
         } else {
             try Self.writeUUIDs(pendingUUIDs, emit)
         }
@@ -64,8 +64,8 @@ extension ActivityState {
         } catch {
             preconditionFailure("collecting records cannot fail: \(error)")
         }
-        let delta = CheckpointDelta(names: names, uuids: pendingUUIDs, rest: rest)
-        pendingUUIDs = Column()
+        let delta = CheckpointDelta(names: names, uuids: Column(adopting: pendingUUIDs), rest: rest)
+        pendingUUIDs = RawColumn()
         markCheckpointed()
         return delta
     }
@@ -99,8 +99,9 @@ extension ActivityState {
         pendingVisitorPairs.removeAll()
         pendingOperatorPairs.removeAll()
         for index in activity.indices {
-            activity[index].committedMessages = activity[index].messageTimestamps.count
-            activity[index].committedStatuses = activity[index].statusCount
+            let site = activity.element(index)
+            site.pointee.committedMessages = site.pointee.messageTimestamps.count
+            site.pointee.committedStatuses = site.pointee.statusCount
         }
     }
 
@@ -141,12 +142,7 @@ extension ActivityState {
             }
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            let timestamps = activity[site].messageTimestamps
-            // Grown by doubling, not by exactly each record, so loading stays linear.
-            if timestamps.count + count > timestamps.capacity {
-                timestamps.reserveCapacity(max(timestamps.count + count, timestamps.capacity * 2))
-            }
-            timestamps.append(littleEndian: try reader.readBytes(count: UInt64(count) * 8))
+            activity.element(site).pointee.messageTimestamps.append(littleEndian: try reader.readBytes(count: UInt64(count) * 8))
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
             for _ in 0..<count {
@@ -154,14 +150,12 @@ extension ActivityState {
                 let offset: UInt64 = try reader.read()
                 let change: UInt32 = try reader.read()
                 guard Int(change >> 1) < people.count else { throw DecodingError("operator out of range") }
-                activity[site].statusTimestamps.append(timestamp)
-                activity[site].statusOffsets.append(offset)
-                activity[site].statusChanges.append(change)
+                activity.element(site).pointee.appendStatus(change, at: timestamp, offset: offset)
             }
         case .visitorPairs:
-            try readPairs(&reader, into: visitorPairs) { self.activity[$0].visitors += 1 }
+            try readPairs(&reader, into: visitorPairs) { self.activity.element($0).pointee.visitors += 1 }
         case .operatorPairs:
-            try readPairs(&reader, into: operatorPairs) { self.activity[$0].operators += 1 }
+            try readPairs(&reader, into: operatorPairs) { self.activity.element($0).pointee.operators += 1 }
         }
         guard reader.isAtEnd else { throw DecodingError("record has trailing bytes") }
     }
@@ -188,7 +182,7 @@ extension ActivityState {
     }
 
     /// UUID records of about `recordBytes` each.
-    static func writeUUIDs(_ keys: Column<UUIDKey>, _ emit: ([UInt8]) throws -> Void) throws {
+    static func writeUUIDs(_ keys: RawColumn<UUIDKey>, _ emit: ([UInt8]) throws -> Void) throws {
         let perRecord = recordBytes / 16
         for start in stride(from: 0, to: keys.count, by: perRecord) {
             let range = start..<min(keys.count, start + perRecord)
@@ -222,7 +216,7 @@ extension ActivityState {
         }
     }
 
-    private func writePairs(_ tag: RecordTag, _ pending: [PairKey]?, all: FlatSet<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
+    private func writePairs(_ tag: RecordTag, _ pending: RawColumn<PairKey>?, all: FlatSet<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
         var batch: [PairKey] = []
         func flush() throws {
             var writer = ByteWriter(reservingCapacity: 5 + batch.count * 8)
@@ -236,8 +230,8 @@ extension ActivityState {
         }
         let perRecord = Self.recordBytes / 8
         if let pending {
-            for chunk in pending.chunks(of: perRecord) {
-                batch.append(contentsOf: chunk)
+            for start in stride(from: 0, to: pending.count, by: perRecord) {
+                pending.withUnsafeElements(start..<min(pending.count, start + perRecord)) { batch.append(contentsOf: $0) }
                 try flush()
             }
         } else {
@@ -296,13 +290,6 @@ extension ActivityState {
     }
 }
 
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
-    }
-}
-
 /// One checkpoint's worth of state records, taken from an `ActivityState`
 /// by `takeCheckpointDelta()` to be written elsewhere (another thread).
 public struct CheckpointDelta: @unchecked Sendable {
@@ -315,7 +302,7 @@ public struct CheckpointDelta: @unchecked Sendable {
     /// Emits the records, in the order `writeCheckpointRecords` would.
     public func forEachRecord(_ emit: ([UInt8]) throws -> Void) throws {
         for record in names { try emit(record) }
-        try ActivityState.writeUUIDs(uuids, emit)
+        try ActivityState.writeUUIDs(uuids.storage, emit)
         for record in rest { try emit(record) }
     }
 }

@@ -15,7 +15,8 @@ public final class ActivityState {
     @usableFromInline let uuids = FlatSet<UUIDKey>()
     @usableFromInline let visitorPairs = FlatSet<PairKey>()
     @usableFromInline let operatorPairs = FlatSet<PairKey>()
-    @usableFromInline var activity: [SiteActivity] = []
+    /// Each site's columns, by site index; the state owns them (see `deinit`).
+    @usableFromInline var activity = RawColumn<SiteActivity>()
 
     /// Counts of lines by outcome.
     public var tally = Tally()
@@ -23,10 +24,10 @@ public final class ActivityState {
     /// Whether additions are remembered for the next incremental checkpoint.
     /// Off for `--no-checkpoint`, which saves their memory.
     public let tracksChanges: Bool
-    /// A `Column`: it grows by `realloc`, without the copy and peak of an array.
-    @usableFromInline var pendingUUIDs = Column<UUIDKey>()
-    @usableFromInline var pendingVisitorPairs: [PairKey] = []
-    @usableFromInline var pendingOperatorPairs: [PairKey] = []
+    /// Grown by `realloc`, without the copy and peak of an array; owned here.
+    @usableFromInline var pendingUUIDs = RawColumn<UUIDKey>()
+    @usableFromInline var pendingVisitorPairs = RawColumn<PairKey>()
+    @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
@@ -35,6 +36,14 @@ public final class ActivityState {
 
     public init(tracksChanges: Bool = true) {
         self.tracksChanges = tracksChanges
+    }
+
+    deinit {
+        for index in activity.indices { activity.element(index).pointee.deallocate() }
+        activity.deallocate()
+        pendingUUIDs.deallocate()
+        pendingVisitorPairs.deallocate()
+        pendingOperatorPairs.deallocate()
     }
 
     /// Applies one valid event found at byte `offset` of the input.
@@ -108,20 +117,18 @@ public final class ActivityState {
         if newSite { activity.append(SiteActivity()) }
         let person = people.intern(from, hash: fromHash).index
         let pair = PairKey(site: site, person: person)
-        // unowned(unsafe): `self.activity` keeps the site alive; no retain per event.
-        unowned(unsafe) let activity = self.activity[Int(site)]
+        // In place, by address: see `SiteActivity`.
+        let activity = self.activity.element(Int(site))
         if kind == .message {
-            activity.messageTimestamps.append(timestamp)
+            activity.pointee.messageTimestamps.append(timestamp)
             if visitorPairs.insert(pair) {
-                activity.visitors += 1
+                activity.pointee.visitors += 1
                 if tracksChanges { pendingVisitorPairs.append(pair) }
             }
         } else {
-            activity.statusTimestamps.append(timestamp)
-            activity.statusOffsets.append(offset)
-            activity.statusChanges.append(person << 1 | (kind == .online ? 1 : 0))
+            activity.pointee.appendStatus(person << 1 | (kind == .online ? 1 : 0), at: timestamp, offset: offset)
             if operatorPairs.insert(pair) {
-                activity.operators += 1
+                activity.pointee.operators += 1
                 if tracksChanges { pendingOperatorPairs.append(pair) }
             }
         }

@@ -1,4 +1,4 @@
-/// What one site has accumulated: columns that only grow (see `Column`).
+/// What one site has accumulated: columns that only grow (see `RawColumn`).
 ///
 /// Messages keep only their timestamp: whether a message is a chat or an email
 /// depends on nothing else, and messages at the same timestamp all see the
@@ -6,16 +6,17 @@
 /// their file offset too, because among statuses at one timestamp the later
 /// line wins.
 ///
-/// A class, so that the per-event path reaches a site's columns with one
-/// reference instead of copying a struct of four.
+/// A plain value kept in the state's site table (a `RawColumn` too), so the
+/// per-event path reaches a site's columns by address, with no reference to
+/// count. The state owns the columns and frees them (`deallocate`).
 @usableFromInline
-final class SiteActivity {
-    @usableFromInline let messageTimestamps = Column<Int64>()
-    @usableFromInline let statusTimestamps = Column<Int64>()
+struct SiteActivity: BitwiseCopyable {
+    @usableFromInline var messageTimestamps = RawColumn<Int64>()
+    @usableFromInline var statusTimestamps = RawColumn<Int64>()
     /// Byte offset of each status line in the input: its place in file order.
-    @usableFromInline let statusOffsets = Column<UInt64>()
+    @usableFromInline var statusOffsets = RawColumn<UInt64>()
     /// `operator << 1 | online` for each status.
-    @usableFromInline let statusChanges = Column<UInt32>()
+    @usableFromInline var statusChanges = RawColumn<UInt32>()
     /// Distinct visitors and operators, kept as counts: the pairs live in the state's pair sets.
     @usableFromInline var visitors = 0
     @usableFromInline var operators = 0
@@ -23,7 +24,24 @@ final class SiteActivity {
     @usableFromInline var committedMessages = 0
     @usableFromInline var committedStatuses = 0
 
-    @usableFromInline init() {}
+    @inlinable init() {}
 
     @inlinable var statusCount: Int { statusTimestamps.count }
+
+    /// Appends a status change (`operator << 1 | online`) at `timestamp`, from byte `offset`.
+    @inlinable @inline(__always)
+    mutating func appendStatus(_ change: UInt32, at timestamp: Int64, offset: UInt64) {
+        statusTimestamps.append(timestamp)
+        statusOffsets.append(offset)
+        statusChanges.append(change)
+    }
+
+    /// Frees the columns.
+    @usableFromInline
+    mutating func deallocate() {
+        messageTimestamps.deallocate()
+        statusTimestamps.deallocate()
+        statusOffsets.deallocate()
+        statusChanges.deallocate()
+    }
 }
