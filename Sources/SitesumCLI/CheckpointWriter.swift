@@ -6,20 +6,17 @@ import SitesumStore
 
 /// Commits checkpoints on a thread of its own: the segment and manifest are
 /// written, checksummed and `fsync`ed there while the run's other threads go on
-/// (the reading thread keeps decoding; at the end of a run, the summary is
-/// computed meanwhile).
+/// reading, decoding and applying (at the end of a run, computing the summary).
 ///
 /// Checkpoints are taken at exactly the same lines as without the writer, and
-/// committed one by one in that order, so what ends up on disk does not
-/// depend on timing. `submit` waits only while `maximumQueued` checkpoints are
-/// already waiting behind the one being written. The run loop (`Runner`) also
-/// waits for each commit before it applies another line, so that a kill loses
-/// at most one save interval; letting it run on would lose up to
-/// `maximumQueued + 2` intervals.
+/// committed one at a time in that order, so what ends up on disk does not
+/// depend on timing. It holds one checkpoint at a time: `submit` waits for the
+/// one before. The run loop (`Runner`) takes checkpoints every half save
+/// interval, so a kill loses at most one interval.
 ///
 /// A commit still puts state and offset in one manifest, through the store's
 /// unchanged protocol (`CheckpointStore.commit`, its steps and `commitHook`).
-/// When a commit fails, its delta is kept and go first into the next
+/// When a commit fails, its delta is kept and goes first into the next
 /// commit, so that commit holds everything since the last good checkpoint —
 /// what the store requires after a failure.
 ///
@@ -60,15 +57,12 @@ final class CheckpointWriter: @unchecked Sendable {
         var failure: String?
     }
 
-    /// How many checkpoints may wait behind the one being committed.
-    static let maximumQueued = 2
-
     private struct Shared {
-        /// Waiting to be committed, oldest first.
-        var jobs: [Job] = []
+        /// Handed over, not yet taken up by the writer thread.
+        var job: Job?
         /// A job is being committed.
         var committing = false
-        var busy: Bool { committing || !jobs.isEmpty }
+        var busy: Bool { committing || job != nil }
         var outcomes: [Outcome] = []
         var stopping = false
     }
@@ -94,11 +88,9 @@ final class CheckpointWriter: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Queues a checkpoint, waiting only while `maximumQueued` already wait.
+    /// Hands over a checkpoint to commit, once the one before is committed.
     func submit(_ job: Job) {
-        shared.wait(until: { $0.jobs.count < Self.maximumQueued }) { shared in
-            shared.jobs.append(job)
-        }
+        shared.wait(until: { !$0.busy }) { $0.job = job }
     }
 
     /// Waits until the last checkpoint handed over is done.
@@ -126,13 +118,15 @@ final class CheckpointWriter: @unchecked Sendable {
         // keep busy, checkpoints take the moments one of them waits for the
         // other instead of taking turns with them. (On Linux a nice value belongs
         // to one thread, and `who` 0 is the calling one.) The run waits for the writer only at its end and
-        // when checkpoints pile up, so a low priority cannot stall it for long.
+        // when a commit is still going on as the next checkpoint is due, and then its
+        // own core is free for the writer, so a low priority cannot stall it for long.
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         while true {
-            guard let job = shared.wait(until: { !$0.jobs.isEmpty || $0.stopping }, then: { shared -> Job? in
-                guard !shared.jobs.isEmpty else { return nil }
+            guard let job = shared.wait(until: { $0.job != nil || $0.stopping }, then: { shared -> Job? in
+                guard let job = shared.job else { return nil }
                 shared.committing = true
-                return shared.jobs.removeFirst()
+                shared.job = nil
+                return job
             }) else { return }
             let outcome = commit(job)
             shared.update { shared in

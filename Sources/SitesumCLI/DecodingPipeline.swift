@@ -1,11 +1,18 @@
 import SitesumCore
 import SitesumStore
 
-/// Reads the input and decodes its lines into batches on a worker thread,
-/// while the caller applies the batches before them: the two halves of the
-/// per-line work run on two cores, and the state still sees every line in
-/// file order, from one thread, so results and checkpoints are exactly those
-/// of reading one line at a time.
+/// Reads the input and decodes its lines into batches on two threads at once
+/// — a worker thread, and the caller whenever it would otherwise wait — while
+/// the caller applies the batches in file order: the state still sees every
+/// line in file order, from one thread, so results and checkpoints are exactly
+/// those of reading one line at a time.
+///
+/// Decoding costs more than applying, so a worker that only decodes would
+/// leave the applying thread idle about half the time. Here a batch goes
+/// through two steps: cutting (taking the next lines from the reader and
+/// copying their bytes into the batch), in file order and by one thread at a
+/// time, and decoding, by whichever thread cut it. The caller, finding the
+/// next batch not ready, cuts and decodes the one after instead of waiting.
 ///
 /// A batch ends after the line that crosses `batchBytes` from its start (or
 /// at the end of the input, or after an unterminated last line). Batches are
@@ -13,16 +20,27 @@ import SitesumStore
 /// `depth` batches (plus the reader's own block) ahead of the last line the
 /// caller was given — the file position stays close to the work done.
 final class DecodingPipeline: @unchecked Sendable {
-    // @unchecked: `reader` is used by the worker thread alone once started,
-    // and everything else shared is in `queue`, behind its mutex.
+    // @unchecked: `reader` is used only by the thread that set `cutting`,
+    // and everything else shared is in `queue`, behind its mutex. A batch
+    // belongs to one thread at a time, handed over through `queue`.
     private struct Queue {
-        var ready: [DecodedBatch] = []
         var spare: [DecodedBatch] = []
-        /// The worker has handed over its last batch.
-        var finished = false
-        /// The read error that ended the input early, delivered after the batches before it.
+        /// Decoded batches not handed to the caller yet, by number.
+        var decoded: [Int: DecodedBatch] = [:]
+        /// The number the next batch cut gets, and the one `next` hands out next.
+        var nextCut = 0
+        var nextOut = 0
+        /// A thread is cutting a batch (using the reader).
+        var cutting = false
+        /// The reader has reached the end of the input (or failed): nothing more to cut.
+        var inputEnded = false
+        /// The read error that ended the input early, delivered after the
+        /// batches before it (those numbered below `nextCut` at that point).
         var failure: SystemError?
         var stopping = false
+
+        /// A batch can be cut now: one is spare, and the input goes on.
+        var canCut: Bool { !spare.isEmpty && !cutting && !inputEnded }
     }
 
     private let reader: LineReader
@@ -47,12 +65,37 @@ final class DecodingPipeline: @unchecked Sendable {
     /// read error that stopped the input, after every batch before it.
     /// Hand each batch back with `recycle` once applied.
     func next() throws(SystemError) -> DecodedBatch? {
-        let (batch, failure) = queue.wait(until: { !$0.ready.isEmpty || $0.finished }) { queue -> (DecodedBatch?, SystemError?) in
-            if !queue.ready.isEmpty { return (queue.ready.removeFirst(), nil) }
-            return (nil, queue.failure)
+        while true {
+            enum Step {
+                case deliver(DecodedBatch)
+                case end(SystemError?)
+                case cut(DecodedBatch)
+            }
+            let step = queue.wait(until: { queue in
+                queue.decoded[queue.nextOut] != nil || queue.canCut
+                    || (queue.inputEnded && !queue.cutting && queue.nextOut == queue.nextCut)
+            }) { queue -> Step in
+                if let batch = queue.decoded.removeValue(forKey: queue.nextOut) {
+                    queue.nextOut += 1
+                    return .deliver(batch)
+                }
+                if queue.canCut {
+                    queue.cutting = true
+                    return .cut(queue.spare.removeLast())
+                }
+                return .end(queue.failure)
+            }
+            switch step {
+            case .deliver(let batch):
+                return batch
+            case .end(let failure):
+                if let failure { throw failure }
+                return nil
+            case .cut(let batch):
+                // Rather than wait for the worker, decode a batch here.
+                cutAndDecode(batch)
+            }
         }
-        if let failure { throw failure }
-        return batch
     }
 
     /// Returns an applied batch's memory for reuse.
@@ -60,48 +103,63 @@ final class DecodingPipeline: @unchecked Sendable {
         queue.update { $0.spare.append(batch) }
     }
 
-    /// Stops the worker (it finishes the batch it is filling) and waits for it.
+    /// Stops the worker (it finishes the batch it is decoding) and waits for it.
     func stop() {
         queue.update { $0.stopping = true }
         worker?.join()
         worker = nil
     }
 
-    /// The worker: fill a spare batch, hand it over, until the input ends.
+    /// The worker: cut and decode batches while there is room and input.
     private func produce() {
         while true {
-            guard let batch = queue.wait(until: { !$0.spare.isEmpty || $0.stopping }, then: { queue -> DecodedBatch? in
-                queue.stopping ? nil : queue.spare.removeLast()
+            guard let batch = queue.wait(until: { $0.canCut || $0.stopping || $0.inputEnded }, then: { queue -> DecodedBatch? in
+                guard queue.canCut, !queue.stopping else { return nil }
+                queue.cutting = true
+                return queue.spare.removeLast()
             }) else { return }
-            batch.removeAll()
-            var ended = false
-            var failure: SystemError?
-            do {
-                ended = try fill(batch)
-            } catch {
-                failure = error
-                ended = true
-            }
-            queue.update { queue in
-                if batch.count > 0 { queue.ready.append(batch) }
-                if ended {
-                    queue.finished = true
-                    queue.failure = failure
-                }
-            }
-            if ended { return }
+            cutAndDecode(batch)
         }
     }
 
-    /// Decodes lines into `batch` until it is full; true when the input ended.
-    private func fill(_ batch: DecodedBatch) throws(SystemError) -> Bool {
+    /// Cuts the next batch of lines (the caller has set `cutting`), then
+    /// decodes it outside the lock and files it under its number.
+    private func cutAndDecode(_ batch: DecodedBatch) {
+        batch.removeAll()
+        var ended = false
+        var failure: SystemError?
+        do {
+            ended = try cut(into: batch)
+        } catch {
+            failure = error
+            ended = true
+        }
+        let number: Int? = queue.update { queue in
+            queue.cutting = false
+            if ended {
+                queue.inputEnded = true
+                queue.failure = failure
+            }
+            guard batch.hasStagedLines else {
+                queue.spare.append(batch)
+                return nil
+            }
+            defer { queue.nextCut += 1 }
+            return queue.nextCut
+        }
+        guard let number else { return }
+        batch.decodeStaged(limit: maxLineLength)
+        queue.update { $0.decoded[number] = batch }
+    }
+
+    /// Stages lines into `batch` until it is full; true when the input ended.
+    private func cut(into batch: DecodedBatch) throws(SystemError) -> Bool {
         var first: UInt64?
         while let line = try reader.next() {
             if line.isTooLong {
-                batch.appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
-                                    length: line.length, limit: maxLineLength)
+                batch.stageTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated, length: line.length)
             } else {
-                batch.append(line.bytes, start: line.start, end: line.end, isTerminated: line.isTerminated)
+                batch.stage(line.bytes, start: line.start, end: line.end, isTerminated: line.isTerminated)
             }
             // Nothing follows an unterminated line: it ends the input.
             if !line.isTerminated { return true }

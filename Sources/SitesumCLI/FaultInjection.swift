@@ -17,8 +17,8 @@ import SitesumStore
 ///   `EDQUOT`, `EFBIG`, `EROFS` or `EACCES`), as a disk that stays full would; a torn
 ///   point leaves half the file written before failing.
 /// - `SITESUM_SABOTAGE=skip-line-after-resume`: a deliberate bug, so that a test can
-///   show the stress harness catches one: a resumed run skips the first line after
-///   its checkpoint.
+///   show the stress harness catches one: a resumed run skips the first message
+///   after its checkpoint.
 public final class FaultInjection {
     /// Die at the `occurrence`-th time `point` is reached.
     struct Crash: Equatable {

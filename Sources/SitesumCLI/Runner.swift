@@ -21,13 +21,11 @@ final class Runner {
     private var store: CheckpointStore?
     /// Commits checkpoints beside the run loop; made at the first checkpoint.
     private var checkpointWriter: CheckpointWriter?
-    /// Where the last checkpoint handed to the writer ends, and the lines then.
-    private var lastSubmitted: (offset: UInt64, lines: UInt64)?
 
     /// The input offset the newest checkpoint covers, and the tally then.
     private var committedOffset: UInt64 = 0
     private var linesAtCheckpoint: UInt64 = 0
-    /// Where the save interval counts from: the last checkpoint attempt.
+    /// Where the checkpoint spacing counts from: the last checkpoint attempt.
     private var nonBlankAtAttempt: UInt64 = 0
     private var checkpointsWritten = 0
     private var checkpointFailures = 0
@@ -83,7 +81,7 @@ final class Runner {
             // adds a manifest with the summary.
             checkpoint(at: committedOffsetCandidate, atEnd: true)
             summary = state.summary().text
-            checkpoint(at: committedOffsetCandidate, summary: summary, waiting: true, atEnd: true)
+            checkpoint(at: committedOffsetCandidate, summary: summary, atEnd: true)
             finishCheckpoints()
         }
         sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
@@ -275,40 +273,43 @@ final class Runner {
     /// The deliberate bug of `SITESUM_SABOTAGE=skip-line-after-resume` (test-only).
     private var skipsLineAfterResume = false
 
+    /// Events between checkpoints: half the save interval (or 1), so that
+    /// one checkpoint can be committed while the next half is read.
+    ///
+    /// A checkpoint is handed to the writer only once the one before it is
+    /// committed, so whatever moment a kill strikes, the newest committed
+    /// checkpoint is at most two spacings old: the save interval, the promise
+    /// the stress harness checks (plus what was read ahead, at most one
+    /// `--block-size`). With an interval of 1 there is no half to overlap, and
+    /// the run waits for each commit.
+    private var checkpointSpacing: UInt64 { UInt64(max(1, options.saveInterval / 2)) }
+    private var overlapsCommits: Bool { options.saveInterval >= 2 }
+
     /// Takes a checkpoint of the state as covering bytes [0, offset) and hands
-    /// it to the checkpoint writer, which commits it on its own thread. A
-    /// failure is reported and the run goes on: the previous checkpoint stays,
-    /// and the next commit includes everything since it.
+    /// it to the checkpoint writer, which commits it on its own thread while
+    /// the run goes on. A failure is reported at the next checkpoint (or the
+    /// end) and the run goes on: the previous checkpoint stays, and the next
+    /// commit includes everything since it.
     ///
-    /// The run loop waits for the commit before it applies another line, so a
-    /// kill never loses more than one save interval (plus what was read ahead,
-    /// at most one `--block-size`): that is the promise the stress harness
-    /// checks. Only the checkpoint of the run's last records, taken at its end,
-    /// is written while the summary is computed.
-    ///
-    /// `waiting`: first let the writer finish what it has, so that the outcome
-    /// of everything before is known (the end of the run, a signal).
+    /// It first waits for the commit before it, so at most one is in flight
+    /// (see `checkpointSpacing`) and its outcome is known here.
     ///
     /// `atEnd`: the run ends right after it, so the writer should not compact then.
-    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, waiting: Bool = false, atEnd: Bool = false) {
+    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, atEnd: Bool = false) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
         let writer = checkpointWriter ?? CheckpointWriter(
             store: store, input: file, status: fileStatus, compactionSegments: Self.compactionSegments)
         checkpointWriter = writer
-        if waiting { writer.waitUntilIdle() }
+        writer.waitUntilIdle()
         takeCheckpointOutcomes()
-        // Nothing new since the last checkpoint (taken, or if that is unknown yet, committed)?
-        let last = waiting ? nil : lastSubmitted
-        let lastOffset = last?.offset ?? committedOffset
-        let lastLines = last?.lines ?? linesAtCheckpoint
-        guard offset != lastOffset || state.tally.lines != lastLines || summary != nil else { return }
+        // Nothing new since the last checkpoint committed?
+        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
         let delta = state.takeCheckpointDelta()
         let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
         writer.submit(CheckpointWriter.Job(
             offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, mayCompact: !atEnd))
-        lastSubmitted = (offset, state.tally.lines)
-        if !atEnd {
+        if !atEnd && !overlapsCommits {
             writer.waitUntilIdle()
             takeCheckpointOutcomes()
         }
@@ -352,11 +353,11 @@ final class Runner {
     /// reads and decodes (`DecodingPipeline`), this thread applies each line in
     /// file order and takes the checkpoints between lines.
     private func readInput() throws(Failure) {
-        // The worker reads ahead of the line being applied by at most about one
-        // `--block-size` (reads of a quarter of it, and three batches of an eighth),
+        // The input is read ahead of the line being applied by at most about one
+        // `--block-size` (reads of a quarter of it, and six batches of a sixteenth),
         // so that is all a kill can lose beyond the save interval.
         let readSize = max(1, options.blockSize / 4)
-        let batchBytes = max(1, options.blockSize / 8)
+        let batchBytes = max(1, options.blockSize / 16)
         let reader: LineReader
         do {
             reader = try LineReader(file: file, startingAt: committedOffset,
@@ -369,12 +370,12 @@ final class Runner {
         let readStart = clock.now
         let startOffset = committedOffset
         var linesSinceProgress = 0
-        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes)
+        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes, depth: 6)
         defer { pipeline.stop() }
         // Locals, so the per-line path does not retain them through `self` each time.
         let ingestor = self.ingestor
         let state = ingestor.state
-        let saveInterval = UInt64(options.saveInterval)
+        let spacing = checkpointSpacing
         let checkpoints = store != nil
         while true {
             let next: DecodedBatch?
@@ -386,7 +387,7 @@ final class Runner {
             guard let batch = next else { break }
             for index in 0..<batch.count {
                 let line = batch[index]
-                if skipsLineAfterResume && line.isTerminated {
+                if skipsLineAfterResume && line.isTerminated && line.outcome == .message {
                     skipsLineAfterResume = false
                     committedOffsetCandidate = line.end
                     continue
@@ -400,7 +401,7 @@ final class Runner {
                 if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
                 guard line.isTerminated else { break }
                 committedOffsetCandidate = line.end
-                if checkpoints && state.tally.nonBlank - nonBlankAtAttempt >= saveInterval {
+                if checkpoints && state.tally.nonBlank - nonBlankAtAttempt >= spacing {
                     checkpoint(at: line.end)
                 }
                 let signal = InterruptSignal.pending
@@ -456,7 +457,7 @@ final class Runner {
 
     private func interrupted(by signal: Int32) -> Failure {
         console.clearProgress()
-        checkpoint(at: committedOffsetCandidate, waiting: true, atEnd: true)
+        checkpoint(at: committedOffsetCandidate, atEnd: true)
         finishCheckpoints()
         let name = InterruptSignal.name(signal)
         let message: String

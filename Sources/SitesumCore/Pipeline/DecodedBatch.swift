@@ -24,17 +24,82 @@ public final class DecodedBatch: @unchecked Sendable {
     /// The scanner, with its scratch memory; kept with the batch so refilling a
     /// batch allocates nothing.
     private var decoder = EventDecoder()
+    /// Lines cut from the input but not decoded yet (`stage`), their bytes
+    /// back to back in `staged`.
+    private var stagedLines: [StagedLine] = []
+    private var staged: UnsafeMutableRawPointer
+    private var stagedCapacity: Int
+    private var stagedCount = 0
 
     public init() {
         lineCapacity = 1024
         lines = .allocate(capacity: lineCapacity)
         nameCapacity = 16 * 1024
         names = .allocate(byteCount: nameCapacity, alignment: 16)
+        stagedCapacity = 64 * 1024
+        staged = .allocate(byteCount: stagedCapacity, alignment: 16)
     }
 
     deinit {
         lines.deallocate()
         names.deallocate()
+        staged.deallocate()
+    }
+
+    /// Whether lines are staged and not decoded yet.
+    public var hasStagedLines: Bool { !stagedLines.isEmpty }
+
+    /// Copies one line out of the reader's buffer, to be decoded later by
+    /// `decodeStaged` (on any thread): cutting the input into batches must go
+    /// in file order, one thread at a time, but decoding them need not.
+    /// Arguments as for `append`.
+    public func stage(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
+        if stagedCount + line.count > stagedCapacity {
+            let capacity = max(stagedCapacity * 2, stagedCount + line.count)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            grown.copyMemory(from: staged, byteCount: stagedCount)
+            staged.deallocate()
+            staged = grown
+            stagedCapacity = capacity
+        }
+        if let base = line.baseAddress { (staged + stagedCount).copyMemory(from: base, byteCount: line.count) }
+        stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
+                                      bytes: stagedCount, length: UInt64(line.count), isTooLong: false))
+        stagedCount += line.count
+    }
+
+    /// Stages a line that was longer than `limit` bytes (see `appendTooLong`).
+    public func stageTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64) {
+        stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
+                                      bytes: 0, length: length, isTooLong: true))
+    }
+
+    /// Decodes the staged lines, in order, as `append` and `appendTooLong`
+    /// would have, and forgets them.
+    public func decodeStaged(limit: Int) {
+        for line in stagedLines {
+            if line.isTooLong {
+                appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
+                              length: line.length, limit: limit)
+            } else {
+                append(UnsafeRawBufferPointer(start: staged + line.bytes, count: Int(line.length)),
+                       start: line.start, end: line.end, isTerminated: line.isTerminated)
+            }
+        }
+        stagedLines.removeAll(keepingCapacity: true)
+        stagedCount = 0
+    }
+
+    /// A line cut from the input and not decoded yet.
+    private struct StagedLine {
+        var start: UInt64
+        var end: UInt64
+        var isTerminated: Bool
+        /// Where its bytes start in `staged`.
+        var bytes: Int
+        /// Its length without "\n".
+        var length: UInt64
+        var isTooLong: Bool
     }
 
     /// Line `index`, in file order.
@@ -49,6 +114,8 @@ public final class DecodedBatch: @unchecked Sendable {
         count = 0
         nameCount = 0
         reasons.removeAll(keepingCapacity: true)
+        stagedLines.removeAll(keepingCapacity: true)
+        stagedCount = 0
     }
 
     /// Decodes one line and adds it. `line` excludes its "\n"; `start` is where
