@@ -13,6 +13,15 @@ import PackageDescription
 // package (it is a command-line tool, not a library others depend on).
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
+// The checkpoint store's CRC-32C uses the SSE4.2 `crc32` instruction on x86-64
+// (Sources/SitesumStore/CRC32C.swift), through Clang's intrinsics, which need
+// the feature enabled for the C headers they come from.
+#if arch(x86_64)
+let checksumInstructions: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msse4.2"])]
+#else
+let checksumInstructions: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "sitesum",
     products: [
@@ -23,7 +32,7 @@ let package = Package(
         // Domain: event decoder, activity state, summary. No I/O.
         .target(name: "SitesumCore", swiftSettings: hotPath),
         // I/O: system-call wrappers, line reader, checkpoint store. No domain rules.
-        .target(name: "SitesumStore", swiftSettings: hotPath),
+        .target(name: "SitesumStore", swiftSettings: hotPath + checksumInstructions),
         // Deterministic synthetic logs for `sitesum generate`, tests and benchmarks.
         .target(name: "SitesumGenerator"),
         // Command line: argument parsing, the run loop, progress, exit codes.

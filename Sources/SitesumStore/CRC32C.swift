@@ -1,12 +1,22 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of iSCSI,
 /// ext4 metadata and LevelDB records.
 ///
 /// Chosen over CRC-32 (zlib) for its better error detection on the record sizes the
-/// checkpoint store writes. Computed in software by slicing: 256-entry tables let
-/// each step fold sixteen input bytes with sixteen independent look-ups instead of one
-/// dependent look-up per byte (by-16 measured about 1.5× faster than by-8 here; the
-/// toolchain offers no portable access to the SSE4.2 `crc32` instruction without a C
-/// target). The tables are built once, in a `let`.
+/// checkpoint store writes. On x86-64 it is computed by the SSE4.2 `crc32`
+/// instruction, eight bytes at a time (about 10 GB/s here, where the software
+/// tables below manage about 1.5): checkpoints checksum every byte they write
+/// and load, on the thread that commits them while the run goes on. The package
+/// builds this target with `-msse4.2` on x86-64 hosts (see `Package.swift`), so
+/// the instruction is required there; every x86-64 processor since 2008 has it.
+///
+/// Elsewhere, and in the tests as a second opinion, it is computed in software by
+/// slicing: 256-entry tables let each step fold sixteen input bytes with sixteen
+/// independent look-ups instead of one dependent look-up per byte. The tables are
+/// built once, in a `let`.
 ///
 /// Values compose like zlib's `crc32`: `checksum(b, continuing: checksum(a))`
 /// equals `checksum(a + b)`, and the checksum of no bytes is 0.
@@ -14,10 +24,41 @@ public enum CRC32C {
     /// The CRC-32C of `bytes`, continuing from the checksum `crc` of the bytes before them.
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         guard let start = bytes.baseAddress, bytes.count > 0 else { return crc }
+        #if arch(x86_64)
+        return ~hardwareUpdate(~crc, start, bytes.count)
+        #else
+        return softwareChecksum(bytes, continuing: crc)
+        #endif
+    }
+
+    /// `checksum` computed with the tables, whatever the processor.
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let start = bytes.baseAddress, bytes.count > 0 else { return crc }
         return crc32cTables.withUnsafeBufferPointer { table in
             ~update(~crc, start, bytes.count, table.baseAddress!)
         }
     }
+
+    #if arch(x86_64)
+    /// The raw CRC register after folding in `count` bytes at `start`, by the `crc32` instruction.
+    private static func hardwareUpdate(_ crc: UInt32, _ start: UnsafeRawPointer, _ count: Int) -> UInt32 {
+        var state = UInt64(crc)
+        var p = start
+        var remaining = count
+        while remaining >= 8 {
+            state = _mm_crc32_u64(state, p.loadUnaligned(as: UInt64.self))
+            p += 8
+            remaining &-= 8
+        }
+        var narrow = UInt32(truncatingIfNeeded: state)
+        while remaining > 0 {
+            narrow = _mm_crc32_u8(narrow, p.load(as: UInt8.self))
+            p += 1
+            remaining &-= 1
+        }
+        return narrow
+    }
+    #endif
 
     /// The raw (un-inverted) CRC register after folding in `count` bytes at `start`.
     private static func update(_ crc: UInt32, _ start: UnsafeRawPointer, _ count: Int, _ t: UnsafePointer<UInt32>) -> UInt32 {
