@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import SitesumCore
 import SitesumStore
 
@@ -55,6 +52,9 @@ final class CheckpointWriter: @unchecked Sendable {
         var lines: UInt64
         /// Nil when the checkpoint is durable.
         var failure: String?
+        /// The committed delta, whose memory the state can use again
+        /// (`ActivityState.reuse`); nil after a failure, which keeps it.
+        var written: CheckpointDelta?
     }
 
     private struct Shared {
@@ -114,13 +114,9 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     private func serve() {
-        // Below the reading and applying threads: on a machine whose cores they
-        // keep busy, checkpoints take the moments one of them waits for the
-        // other instead of taking turns with them. (On Linux a nice value belongs
-        // to one thread, and `who` 0 is the calling one.) The run waits for the writer only at its end and
-        // when a commit is still going on as the next checkpoint is due, and then its
-        // own core is free for the writer, so a low priority cannot stall it for long.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        // At the same priority as the run's other threads: the run hands over the
+        // next checkpoint only once this one is committed, so a writer kept waiting
+        // for a core (as it was at a lower priority) makes the whole run wait.
         while true {
             guard let job = shared.wait(until: { $0.job != nil || $0.stopping }, then: { shared -> Job? in
                 guard let job = shared.job else { return nil }
@@ -172,7 +168,7 @@ final class CheckpointWriter: @unchecked Sendable {
                 for delta in deltas { try delta.forEachRecord { try writer.append($0) } }
             }
             carried = []
-            return Outcome(offset: job.offset, lines: job.lines, failure: nil)
+            return Outcome(offset: job.offset, lines: job.lines, failure: nil, written: job.delta)
         } catch {
             carried = deltas
             return Outcome(offset: job.offset, lines: job.lines, failure: "\(error)")

@@ -331,6 +331,7 @@ final class Runner {
                 checkpointFailures += 1
                 console.warning("could not save a checkpoint at byte \(outcome.offset) in '\(store.entryDirectory)': \(failure); the previous checkpoint is kept")
             } else {
+                if let written = outcome.written { state.reuse(written) }
                 checkpointsWritten += 1
                 committedOffset = outcome.offset
                 linesAtCheckpoint = outcome.lines

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A key of a `FlatSet`: a small plain value whose all-zero bytes are its
 /// `zero`, which marks an empty slot (the zero key itself is tracked on the side).
 @usableFromInline
@@ -26,6 +28,8 @@ final class FlatSet<Key: FlatSetKey> {
     @usableFromInline var growthThreshold: Int
     @usableFromInline var storedCount = 0
     @usableFromInline var containsZero = false
+    /// The background population of the table's pages (`reserve`), if any.
+    private var populating: DispatchGroup?
 
     /// The most a table is filled before it grows. Linear probing stays short
     /// below this (about 3 slots, one cache line, per insert at 0.75).
@@ -40,7 +44,10 @@ final class FlatSet<Key: FlatSetKey> {
         growthThreshold = Self.threshold(capacity)
     }
 
-    deinit { PageMemory.deallocate(slots, byteCount: capacity * MemoryLayout<Key>.stride) }
+    deinit {
+        populating?.wait()
+        PageMemory.deallocate(slots, byteCount: capacity * MemoryLayout<Key>.stride)
+    }
 
     /// Number of keys in the set.
     @inlinable var count: Int { storedCount + (containsZero ? 1 : 0) }
@@ -50,7 +57,9 @@ final class FlatSet<Key: FlatSetKey> {
     @usableFromInline
     func reserve(_ expected: Int) {
         let wanted = Self.capacity(for: expected)
-        if wanted > capacity { resize(to: wanted) }
+        guard wanted > capacity else { return }
+        resize(to: wanted)
+        populating = PageMemory.populateInBackground(slots, byteCount: capacity * MemoryLayout<Key>.stride)
     }
 
     /// The home slot of a key with hash `hash`.
@@ -105,6 +114,8 @@ final class FlatSet<Key: FlatSetKey> {
 
     @usableFromInline
     func resize(to newCapacity: Int) {
+        populating?.wait()
+        populating = nil
         let oldSlots = slots
         let oldCapacity = capacity
         slots = Self.allocateSlots(newCapacity)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// Large zeroed tables straight from the kernel (`mmap`), asking for huge pages.
 ///
@@ -30,6 +31,27 @@ enum PageMemory {
         }
         _ = madvise(memory, length, 14 /* MADV_HUGEPAGE */)
         return memory
+    }
+
+    /// Has the kernel provide the pages of `byteCount` bytes at `memory` (from
+    /// `allocateZeroed`) on another thread, now, rather than one at a time as
+    /// they are first written. The pages are the same zero pages either way,
+    /// and writing to them meanwhile is safe; this only moves the kernel's work
+    /// (zeroing, and on a virtual machine the host finding the memory, which
+    /// here costs more than the zeroing) off the thread that fills the table.
+    /// Wait on the returned group before unmapping.
+    @usableFromInline
+    static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> DispatchGroup? {
+        guard byteCount >= threshold else { return nil }
+        let group = DispatchGroup()
+        let address = UInt(bitPattern: memory)
+        let length = rounded(byteCount)
+        DispatchQueue.global().async(group: group) {
+            // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
+            // the pages come as they are written, as without it.
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: address), length, 23)
+        }
+        return group
     }
 
     /// Returns what `allocateZeroed(byteCount:)` gave.

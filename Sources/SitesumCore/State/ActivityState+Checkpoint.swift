@@ -65,9 +65,22 @@ extension ActivityState {
             preconditionFailure("collecting records cannot fail: \(error)")
         }
         let delta = CheckpointDelta(names: names, uuids: Column(adopting: pendingUUIDs), rest: rest)
-        pendingUUIDs = RawColumn()
+        pendingUUIDs = spareUUIDs
+        spareUUIDs = RawColumn()
         markCheckpointed()
         return delta
+    }
+
+    /// Takes back the memory of a delta that was written (and will not be
+    /// read again) for the next checkpoint's new ids: memory the process
+    /// already has costs nothing, where fresh pages cost the kernel's zeroing
+    /// (and, on a virtual machine, the host's work to back them) every time.
+    public func reuse(_ delta: CheckpointDelta) {
+        guard delta.uuids.storage.capacity > spareUUIDs.capacity else { return }
+        spareUUIDs.deallocate()
+        spareUUIDs = delta.uuids.storage
+        spareUUIDs.removeAll()
+        delta.uuids.storage = RawColumn()
     }
 
     /// The message and status columns' records, then the pairs'.

@@ -26,6 +26,8 @@ public final class ActivityState {
     public let tracksChanges: Bool
     /// Grown by `realloc`, without the copy and peak of an array; owned here.
     @usableFromInline var pendingUUIDs = RawColumn<UUIDKey>()
+    /// The memory of a written delta's ids, for the next delta (`reuse`).
+    var spareUUIDs = RawColumn<UUIDKey>()
     @usableFromInline var pendingVisitorPairs = RawColumn<PairKey>()
     @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
     @usableFromInline var committedSites = 0
@@ -42,6 +44,7 @@ public final class ActivityState {
         for index in activity.indices { activity.element(index).pointee.deallocate() }
         activity.deallocate()
         pendingUUIDs.deallocate()
+        spareUUIDs.deallocate()
         pendingVisitorPairs.deallocate()
         pendingOperatorPairs.deallocate()
     }
