@@ -13,8 +13,9 @@ enum HelpText {
         resumes where it stopped, with the same answer.
 
         OPTIONS:
-          -s, --save-interval N     write a checkpoint every N events read
-                                    (default \(RunOptions.defaultSaveInterval))
+          -s, --save-interval N     a kill loses at most N events read: a checkpoint
+                                    every N/2, one committed while the next half is
+                                    read (default \(RunOptions.defaultSaveInterval))
               --cache-dir DIR       where checkpoints live (default \(RunOptions.defaultCacheDirectory));
                                     each input has its own entry inside
           -c, --clear-cache         drop this input's checkpoints, then start over;

@@ -7,9 +7,8 @@ import _Builtin_intrinsics.intel
 ///
 /// Chosen over CRC-32 (zlib) for its better error detection on the record sizes the
 /// checkpoint store writes. On x86-64 it is computed by the SSE4.2 `crc32`
-/// instruction, eight bytes at a time (about 10 GB/s here, where the software
-/// tables below manage about 1.5): checkpoints checksum every byte they write
-/// and load, on the thread that commits them while the run goes on. The package
+/// instruction, eight bytes per instruction: checkpoints checksum every byte
+/// they write and load, on a thread that shares the cores with the run. The package
 /// builds this target with `-msse4.2` on x86-64 hosts (see `Package.swift`), so
 /// the instruction is required there; every x86-64 processor since 2008 has it.
 ///

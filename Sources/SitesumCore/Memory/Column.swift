@@ -14,8 +14,7 @@ import Glibc
 ///
 /// Why not a class: the per-event path appends to several columns, and a
 /// column reached through a class reference is retained and released around
-/// every call that might free it (an atomic pair per append, about a tenth of
-/// the applying thread's time in profiles). A `RawColumn` stored inside its
+/// every call that might free it (an atomic pair per append). A `RawColumn` stored inside its
 /// owner's storage is appended to in place. Copies share the buffer, so only
 /// the owner's copy may grow or free it; `Column` is the owning class for
 /// columns handed around.

@@ -37,8 +37,8 @@ enum PageMemory {
     /// `allocateZeroed`) on another thread, now, rather than one at a time as
     /// they are first written. The pages are the same zero pages either way,
     /// and writing to them meanwhile is safe; this only moves the kernel's work
-    /// (zeroing, and on a virtual machine the host finding the memory, which
-    /// here costs more than the zeroing) off the thread that fills the table.
+    /// (zeroing, and on a virtual machine the host backing the memory) off the
+    /// thread that fills the table.
     /// Wait on the returned group before unmapping.
     @usableFromInline
     static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> DispatchGroup? {
