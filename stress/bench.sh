@@ -61,7 +61,9 @@ fi
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 69; }
 swift build -c release >/dev/null
 bin=$PWD/.build/release/sitesum
-default_interval=$("$bin" --help | grep -A1 -e '--save-interval N' | grep -o 'default [0-9_,]*' | head -1 | tr -dc '0-9')
+# The first "default N" at or after the --save-interval line of the help.
+default_interval=$("$bin" --help | awk '/--save-interval N/ { found = 1 }
+    found && match($0, /default [0-9]+/) { print substr($0, RSTART + 8, RLENGTH - 8); exit }' || true)
 default_interval=${default_interval:-1000000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-bench.XXXXXX")

@@ -23,10 +23,10 @@ import SitesumStore
 /// loop writing out the whole state from memory. Which segments: the newest
 /// ones that together are no bigger than the segment before them (at least
 /// half the chain), or the whole chain when there is no such place. So big
-/// old segments are rarely copied again: each byte is rewritten about
-/// log₃₂(checkpoints) times, where compacting the whole chain every time
-/// rewrote the state over and over (quadratic in the input at short save
-/// intervals).
+/// old segments are rarely copied again: each byte is rewritten a number of
+/// times logarithmic in the checkpoints (base half of `compactionSegments`),
+/// where compacting the whole chain every time rewrote the state over and
+/// over (quadratic in the input at short save intervals).
 final class CheckpointWriter: @unchecked Sendable {
     // @unchecked: `store` and `carried` are used by the writer thread alone
     // while it runs, or by the caller once `waitUntilIdle` saw it idle;

@@ -8,8 +8,12 @@ import SitesumStore
 /// checkpoint every `saveInterval` events and a resume from the newest good
 /// one at the start.
 final class Runner {
-    /// Compact the checkpoint chain into one segment once it has this many.
-    static let compactionSegments = 32
+    /// Compact the checkpoint chain once it has this many segments. A merge is
+    /// written on the writer thread, but the run cannot hand over its next
+    /// checkpoint meanwhile, so a big one stalls it: at 64 (a checkpoint every
+    /// half interval) a run at the default interval merges nothing before 32
+    /// million events.
+    static let compactionSegments = 64
 
     private let options: RunOptions
     private let console: Console
