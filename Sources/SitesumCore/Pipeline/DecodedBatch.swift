@@ -16,9 +16,7 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Number of lines.
     public private(set) var count = 0
     /// Names and non-UUID ids of the events, back to back.
-    @usableFromInline var names: UnsafeMutableRawPointer
-    @usableFromInline var nameCapacity: Int
-    @usableFromInline var nameCount = 0
+    @usableFromInline var names = ByteArena(capacity: 16 * 1024)
     /// Why each malformed line is malformed, in file order.
     @usableFromInline var reasons: [MalformedReason] = []
     /// The scanner, with its scratch memory; kept with the batch so refilling a
@@ -27,17 +25,11 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Lines cut from the input but not decoded yet (`stage`), their bytes
     /// back to back in `staged`.
     private var stagedLines: [StagedLine] = []
-    private var staged: UnsafeMutableRawPointer
-    private var stagedCapacity: Int
-    private var stagedCount = 0
+    private var staged = ByteArena(capacity: 64 * 1024)
 
     public init() {
         lineCapacity = 1024
         lines = .allocate(capacity: lineCapacity)
-        nameCapacity = 16 * 1024
-        names = .allocate(byteCount: nameCapacity, alignment: 16)
-        stagedCapacity = 64 * 1024
-        staged = .allocate(byteCount: stagedCapacity, alignment: 16)
     }
 
     deinit {
@@ -54,18 +46,9 @@ public final class DecodedBatch: @unchecked Sendable {
     /// in file order, one thread at a time, but decoding them need not.
     /// Arguments as for `append`.
     public func stage(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
-        if stagedCount + line.count > stagedCapacity {
-            let capacity = max(stagedCapacity * 2, stagedCount + line.count)
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-            grown.copyMemory(from: staged, byteCount: stagedCount)
-            staged.deallocate()
-            staged = grown
-            stagedCapacity = capacity
-        }
-        if let base = line.baseAddress { (staged + stagedCount).copyMemory(from: base, byteCount: line.count) }
+        let bytes = staged.append(line)
         stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
-                                      bytes: stagedCount, length: UInt64(line.count), isTooLong: false))
-        stagedCount += line.count
+                                      bytes: bytes, length: UInt64(line.count), isTooLong: false))
     }
 
     /// Stages a line that was longer than `limit` bytes (see `appendTooLong`).
@@ -82,12 +65,12 @@ public final class DecodedBatch: @unchecked Sendable {
                 appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
                               length: line.length, limit: limit)
             } else {
-                append(UnsafeRawBufferPointer(start: staged + line.bytes, count: Int(line.length)),
+                append(staged.bytes(at: line.bytes, count: Int(line.length)),
                        start: line.start, end: line.end, isTerminated: line.isTerminated)
             }
         }
         stagedLines.removeAll(keepingCapacity: true)
-        stagedCount = 0
+        staged.removeAll()
     }
 
     /// A line cut from the input and not decoded yet.
@@ -112,10 +95,10 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Empties the batch, keeping its memory.
     public func removeAll() {
         count = 0
-        nameCount = 0
+        names.removeAll()
         reasons.removeAll(keepingCapacity: true)
         stagedLines.removeAll(keepingCapacity: true)
-        stagedCount = 0
+        staged.removeAll()
     }
 
     /// Decodes one line and adds it. `line` excludes its "\n"; `start` is where
@@ -178,25 +161,54 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     private func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
-        if nameCount + bytes.count > nameCapacity {
-            let capacity = max(nameCapacity * 2, nameCount + bytes.count)
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-            grown.copyMemory(from: names, byteCount: nameCount)
-            names.deallocate()
-            names = grown
-            nameCapacity = capacity
-        }
-        if let base = bytes.baseAddress { (names + nameCount).copyMemory(from: base, byteCount: bytes.count) }
-        let range = NameRange(start: UInt32(nameCount), count: UInt32(bytes.count))
-        nameCount += bytes.count
-        return range
+        NameRange(start: UInt32(names.append(bytes)), count: UInt32(bytes.count))
     }
 
     /// The bytes of `range`, valid until the batch is emptied.
     @inlinable
     func name(_ range: NameRange) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: names + Int(range.start), count: Int(range.count))
+        names.bytes(at: Int(range.start), count: Int(range.count))
     }
+}
+
+/// Byte strings appended back to back into one buffer that doubles when full
+/// (a batch's names, its staged lines). Its owner frees it (`deallocate`).
+@usableFromInline
+struct ByteArena {
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    /// Copies `bytes` in; returns where they start.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if count + bytes.count > capacity {
+            let grownCapacity = max(capacity * 2, count + bytes.count)
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: grownCapacity, alignment: 16)
+            grown.copyMemory(from: base, byteCount: count)
+            base.deallocate()
+            base = grown
+            capacity = grownCapacity
+        }
+        if let source = bytes.baseAddress { (base + count).copyMemory(from: source, byteCount: bytes.count) }
+        defer { count += bytes.count }
+        return count
+    }
+
+    /// `count` bytes from `start`, valid until the arena is emptied or grows.
+    @inlinable
+    func bytes(at start: Int, count: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + start, count: count)
+    }
+
+    /// Empties the arena, keeping its memory.
+    mutating func removeAll() { count = 0 }
+
+    func deallocate() { base.deallocate() }
 }
 
 /// Where a name sits in a batch's `names`.
