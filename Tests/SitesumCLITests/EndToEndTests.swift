@@ -86,6 +86,23 @@ import Testing
         #expect(resumed.stats["resumed-offset"] != "0")
     }
 
+    /// A checkpoint every half save interval (so that one commits while the
+    /// next half is read, and a kill still loses at most one interval), plus
+    /// the run's last records and its summary at the end.
+    @Test func checkpointsComeEveryHalfInterval() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3_000, seed: 4), to: "log.jsonl")
+        let run = try harness.run(["-s", "600", "--stats", "log.jsonl"])
+        #expect(run.status == 0)
+        let lines = try #require(run.stats["lines"].flatMap { Int($0) })
+        let blank = try #require(run.stats["blank"].flatMap { Int($0) })
+        let checkpoints = try #require(run.stats["checkpoints"].flatMap { Int($0) })
+        let spaced = (lines - blank) / 300
+        #expect(spaced >= 9)
+        #expect((spaced + 1...spaced + 2).contains(checkpoints), "\(run.stderr)")
+    }
+
     @Test func unchangedInputIsAnsweredFromTheCheckpoint() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }

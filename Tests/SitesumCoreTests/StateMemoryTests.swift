@@ -100,4 +100,44 @@ import Testing
         try taken.writeCheckpointRecords(full: false) { after.append($0) }
         #expect(after.isEmpty)
     }
+
+    /// Deltas taken one after another, each one's memory handed back (`reuse`)
+    /// once its records are written, as the run does after a commit, hold
+    /// every record once: loaded in order into a fresh state they give the
+    /// state of the whole input.
+    @Test func deltasWithReusedMemoryLoadBackToTheWholeState() throws {
+        var options = GeneratorOptions(lines: 4000)
+        options.seed = 13
+        options.duplicateRate = 0.1
+        let input = LogGenerator(options: options).bytes()
+        var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+        var records: [[UInt8]] = []
+        var reused = 0
+        func takeDelta() throws {
+            let delta = ingestor.state.takeCheckpointDelta()
+            try delta.forEachRecord { records.append($0) }
+            if delta.uuids.count > 0 { reused += 1 }
+            ingestor.state.reuse(delta)
+            #expect(delta.uuids.isEmpty, "the delta's ids now belong to the state")
+        }
+        try input.withUnsafeBytes { bytes in
+            var start = 0
+            var lines = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                _ = ingestor.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), at: UInt64(start))
+                start = end + 1
+                lines += 1
+                if lines % 300 == 0 { try takeDelta() }
+            }
+        }
+        try takeDelta()
+        #expect(reused > 5)
+        let loaded = ActivityState(tracksChanges: true)
+        for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
+        let whole = InMemoryRun.state(of: input)
+        #expect(loaded.idCount == whole.idCount)
+        #expect(loaded.summary() == whole.summary())
+    }
 }
