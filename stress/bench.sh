@@ -13,7 +13,8 @@
 #   the default --save-interval   throughput with checkpoints, its overhead over
 #                                 --no-checkpoint, peak RSS and bytes per unique
 #                                 event against the target (48 B/event + 32 MB)
-#   --save-interval 100000        checkpoint overhead with ~N/100000 checkpoints
+#   --save-interval 100000        checkpoint overhead with ~N/50000 checkpoints (one
+#                                 every half interval)
 #   restart after 90%             see below
 #
 # Every timed run starts from an empty cache directory, except the restart.
@@ -143,7 +144,7 @@ for lines in $sizes; do
         "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
     printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(calc "($default_s / $plain_s - 1) * 100")"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \
-        "$(calc "($frequent_s / $plain_s - 1) * 100")" "$(( (lines + 99999) / 100000 ))"
+        "$(calc "($frequent_s / $plain_s - 1) * 100")" "$(( (lines + 49999) / 50000 ))"
     printf '%-34s %7.2f s  = %4.1f %% of a default run\n' "restart after 90% (see header)" "$restart_s" \
         "$(calc "$restart_s / $default_s * 100")"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
