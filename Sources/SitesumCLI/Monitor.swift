@@ -5,8 +5,8 @@ import Glibc
 /// A value shared between threads, guarded by a mutex, with one condition
 /// variable to wait on until it is in a wanted state: the classic monitor.
 ///
-/// The two hand-overs of a run (decoded batches from the reading thread,
-/// checkpoints to the writing thread) are each one small state plus "wait
+/// The two hand-overs of a run (batches between the decoding threads and the
+/// applying one, checkpoints to the writing thread) are each one small state plus "wait
 /// until there is something for me"; this is that, on pthreads, so the tool
 /// needs no Foundation.
 final class Monitor<State>: @unchecked Sendable {

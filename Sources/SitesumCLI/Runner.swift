@@ -355,8 +355,8 @@ final class Runner {
     }
 
     /// Reads from the committed offset to the end of the input: a worker thread
-    /// reads and decodes (`DecodingPipeline`), this thread applies each line in
-    /// file order and takes the checkpoints between lines.
+    /// and this one read and decode (`DecodingPipeline`), this thread alone
+    /// applies each line in file order and takes the checkpoints between lines.
     private func readInput() throws(Failure) {
         // The input is read ahead of the line being applied by at most about one
         // `--block-size` (reads of a quarter of it, and six batches of a sixteenth),
