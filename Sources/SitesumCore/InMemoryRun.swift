@@ -5,16 +5,24 @@ public enum InMemoryRun {
     /// a checkpoint when `tracksChanges`).
     public static func state(of input: [UInt8], tracksChanges: Bool = false) -> ActivityState {
         var ingestor = LineIngestor(state: ActivityState(tracksChanges: tracksChanges))
-        input.withUnsafeBytes { bytes in
+        forEachLine(of: input) { line, offset in _ = ingestor.ingest(line, at: offset) }
+        return ingestor.state
+    }
+
+    /// Calls `body` with each line of `input` (without its "\n") and the
+    /// offset of its first byte, in order.
+    public static func forEachLine(
+        of input: [UInt8], _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void
+    ) rethrows {
+        try input.withUnsafeBytes { bytes in
             var start = 0
             while start < bytes.count {
                 var end = start
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                _ = ingestor.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), at: UInt64(start))
+                try body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), UInt64(start))
                 start = end + 1
             }
         }
-        return ingestor.state
     }
 
     /// The exact text sitesum prints for `input`: one line per site, each

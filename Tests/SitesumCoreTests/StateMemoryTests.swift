@@ -120,17 +120,11 @@ import Testing
             ingestor.state.reuse(delta)
             #expect(delta.uuids.isEmpty, "the delta's ids now belong to the state")
         }
-        try input.withUnsafeBytes { bytes in
-            var start = 0
-            var lines = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                _ = ingestor.ingest(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), at: UInt64(start))
-                start = end + 1
-                lines += 1
-                if lines % 300 == 0 { try takeDelta() }
-            }
+        var lines = 0
+        try InMemoryRun.forEachLine(of: input) { line, offset in
+            _ = ingestor.ingest(line, at: offset)
+            lines += 1
+            if lines % 300 == 0 { try takeDelta() }
         }
         try takeDelta()
         #expect(reused > 5)
