@@ -12,7 +12,7 @@ public enum LineOutcome: Equatable {
 ///
 /// A line goes through two steps: decoding into a `DecodedBatch` (pure, any
 /// thread) and `apply` (in file order, on the state's thread). The command
-/// line decodes batches on a worker thread; `ingest` and `InMemoryRun` run
+/// line decodes batches on two threads; `ingest` and `InMemoryRun` run
 /// both steps one line at a time. Both go through the same two functions, so
 /// there is one place for the rules.
 public struct LineIngestor {
