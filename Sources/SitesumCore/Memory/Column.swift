@@ -117,7 +117,7 @@ extension RawColumn where Element: FixedWidthInteger {
 /// goes: for a column that changes hands (a checkpoint's new ids, moved to the
 /// writer thread) or lives on its own.
 @usableFromInline
-final class Column<Element: BitwiseCopyable>: RandomAccessCollection {
+final class Column<Element: BitwiseCopyable> {
     @usableFromInline var storage: RawColumn<Element>
 
     @usableFromInline init() { storage = RawColumn() }
@@ -126,24 +126,4 @@ final class Column<Element: BitwiseCopyable>: RandomAccessCollection {
     @usableFromInline init(adopting storage: RawColumn<Element>) { self.storage = storage }
 
     deinit { storage.deallocate() }
-
-    @inlinable var startIndex: Int { 0 }
-    @inlinable var endIndex: Int { storage.storedCount }
-    @inlinable subscript(position: Int) -> Element { storage[position] }
-
-    @inlinable func append(_ element: Element) { storage.append(element) }
-    @usableFromInline func removeAll() { storage.removeAll() }
-    @usableFromInline func reserveCapacity(_ minimumCapacity: Int) { storage.reserveCapacity(minimumCapacity) }
-
-    /// The elements `range` as one contiguous buffer, valid during `body`.
-    @inlinable
-    func withUnsafeElements<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
-        try storage.withUnsafeElements(range, body)
-    }
-}
-
-extension Column where Element: FixedWidthInteger {
-    /// See `RawColumn.append(littleEndian:)`.
-    @usableFromInline
-    func append(littleEndian bytes: UnsafeRawBufferPointer) { storage.append(littleEndian: bytes) }
 }

@@ -36,8 +36,8 @@ extension ActivityState {
         try writeNames(.otherIDs, otherIDs, from: full ? 0 : committedOtherIDs, emit)
         if full {
             let all = Column<UUIDKey>()
-            all.reserveCapacity(uuids.count)
-            uuids.forEach { all.append($0) }
+            all.storage.reserveCapacity(uuids.count)
+            uuids.forEach { all.storage.append($0) }
             try Self.writeUUIDs(all.storage, emit)
         } else {
             try Self.writeUUIDs(pendingUUIDs, emit)
