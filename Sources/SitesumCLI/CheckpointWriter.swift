@@ -17,20 +17,29 @@ import SitesumStore
 /// commit, so that commit holds everything since the last good checkpoint —
 /// what the store requires after a failure.
 ///
-/// Compaction (the chain reached `compactionSegments`) copies the records of
-/// the chain's newest segments, in order, into the new segment ahead of the
-/// delta: the same records, so the same state on loading, without the run
-/// loop writing out the whole state from memory. Which segments: the newest
-/// ones that together are no bigger than the segment before them (at least
-/// half the chain), or the whole chain when there is no such place. So big
-/// old segments are rarely copied again: each byte is rewritten a number of
-/// times logarithmic in the checkpoints (base half of `compactionSegments`),
-/// where compacting the whole chain every time rewrote the state over and
-/// over (quadratic in the input at short save intervals).
+/// Compaction (the chain reached `compactionSegments`) merges the records of
+/// the chain's newest segments, in order, into one new segment: the same
+/// records, so the same state on loading, without the run loop writing out
+/// the whole state from memory. Which segments: the newest ones that together
+/// are no bigger than the segment before them (at least half the chain), or
+/// the whole chain when there is no such place. So big old segments are
+/// rarely copied again: each byte is rewritten a number of times logarithmic
+/// in the checkpoints (base half of `compactionSegments`), where compacting
+/// the whole chain every time rewrote the state over and over (quadratic in
+/// the input at short save intervals).
+///
+/// A merge runs in the background of the commits (`SegmentMerge`): a step of
+/// `mergeStepBytes` after each commit, and more whenever no checkpoint is
+/// waiting, so a checkpoint never waits for a whole merge; the first commit
+/// after the merge is finished lists its segment in place of the ones it
+/// merged. The checkpoints at the end of a run finish the merge in progress
+/// first (so its work is not lost) and start none. A merge that fails is
+/// reported (`takeMergeFailures`) and dropped, and no other is tried in the
+/// run: the chain stays as it is, only longer.
 final class CheckpointWriter: @unchecked Sendable {
-    // @unchecked: `store` and `carried` are used by the writer thread alone
-    // while it runs, or by the caller once `waitUntilIdle` saw it idle;
-    // everything else shared is in `shared`, behind its mutex.
+    // @unchecked: `store`, `carried`, `merge` and `mergesFailed` are used by
+    // the writer thread alone while it runs, or by the caller once `stop`
+    // has ended it; everything else shared is in `shared`, behind its mutex.
 
     /// One checkpoint to commit: the state's records since the previous one
     /// and what the manifest says about the input and the run.
@@ -41,9 +50,9 @@ final class CheckpointWriter: @unchecked Sendable {
         var lines: UInt64
         var metadata: [UInt8]
         var delta: CheckpointDelta
-        /// False for the checkpoints at the end of a run, which should not
-        /// make it wait for a compaction; the next run's first one compacts.
-        var mayCompact = true
+        /// True for the checkpoints at the end of a run: they finish the
+        /// merge in progress and start none.
+        var endsRun = false
     }
 
     /// What became of a job.
@@ -64,6 +73,7 @@ final class CheckpointWriter: @unchecked Sendable {
         var committing = false
         var busy: Bool { committing || job != nil }
         var outcomes: [Outcome] = []
+        var mergeFailures: [String] = []
         var stopping = false
     }
 
@@ -75,6 +85,12 @@ final class CheckpointWriter: @unchecked Sendable {
     private let shared = Monitor(Shared())
     /// Deltas of failed commits, oldest first, for the next commit.
     private var carried: [CheckpointDelta] = []
+    /// The merge in progress, begun after a commit and listed by a later one.
+    private var merge: SegmentMerge?
+    private var mergesFailed = false
+    /// Bytes a merge copies per step: a few milliseconds of work, so that a
+    /// checkpoint handed over meanwhile waits no longer than that.
+    static let mergeStepBytes = 4 << 20
     private var worker: WorkerThread?
 
     init(store: CheckpointStore, input: FileDescriptor, status: FileStatus, compactionSegments: Int) {
@@ -106,7 +122,16 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 
-    /// Commits the checkpoints in hand, then ends the thread.
+    /// Why merges failed since the last call, in order.
+    func takeMergeFailures() -> [String] {
+        shared.update { shared in
+            defer { shared.mergeFailures.removeAll() }
+            return shared.mergeFailures
+        }
+    }
+
+    /// Commits the checkpoints in hand, drops a merge no checkpoint listed,
+    /// then ends the thread.
     func stop() {
         shared.update { $0.stopping = true }
         worker?.join()
@@ -118,27 +143,63 @@ final class CheckpointWriter: @unchecked Sendable {
         // next checkpoint only once this one is committed, so a writer kept waiting
         // for a core (as it was at a lower priority) makes the whole run wait.
         while true {
-            guard let job = shared.wait(until: { $0.job != nil || $0.stopping }, then: { shared -> Job? in
+            let merging = merge?.result == nil && merge != nil
+            let job = shared.wait(until: { $0.job != nil || $0.stopping || merging }, then: { shared -> Job? in
                 guard let job = shared.job else { return nil }
                 shared.committing = true
                 shared.job = nil
                 return job
-            }) else { return }
-            let outcome = commit(job)
-            shared.update { shared in
-                shared.outcomes.append(outcome)
-                shared.committing = false
+            })
+            if let job {
+                let outcome = commit(job)
+                // At least one step per commit, so a merge ends even when
+                // checkpoints come back to back.
+                advanceMerge(bytes: Self.mergeStepBytes)
+                shared.update { shared in
+                    shared.outcomes.append(outcome)
+                    shared.committing = false
+                }
+            } else if merging {
+                advanceMerge(bytes: Self.mergeStepBytes)
+            } else {
+                if let merge { store.abandonMerge(merge) }
+                merge = nil
+                return
             }
         }
     }
 
+    /// Copies the next `bytes` of the merge in progress; reports and drops it on failure.
+    private func advanceMerge(bytes: Int) {
+        guard let merge, merge.result == nil else { return }
+        do {
+            _ = try store.continueMerge(merge, bytes: bytes)
+        } catch {
+            self.merge = nil
+            mergesFailed = true
+            shared.update { $0.mergeFailures.append("\(error)") }
+        }
+    }
+
+    /// Begins a merge if none is in progress and the chain is long enough.
+    private func beginMergeIfDue() {
+        guard merge == nil, !mergesFailed, let base = store.baseManifest, base.segments.count >= compactionSegments else { return }
+        do {
+            merge = try store.beginMerge(newest: Self.segmentsToMerge(base.segments.map(\.length)))
+        } catch {
+            mergesFailed = true
+            shared.update { $0.mergeFailures.append("\(error)") }
+        }
+    }
+
     /// How many of the newest segments (of these lengths, oldest first) a
-    /// compaction merges: the shortest run of at least half of them that is
-    /// no longer than the segment before it, or all.
+    /// compaction merges: the shortest run of at least half of them (and at
+    /// least two) that is no longer than the segment before it, or all.
     static func segmentsToMerge(_ lengths: [UInt64]) -> Int {
         let count = lengths.count
-        var suffix = lengths.suffix(count / 2).reduce(0, +)
-        var start = count - count / 2
+        let shortest = min(count, max(2, count / 2))
+        var suffix = lengths.suffix(shortest).reduce(0, +)
+        var start = count - shortest
         while start > 0 {
             if suffix <= lengths[start - 1] { return count - start }
             start -= 1
@@ -153,21 +214,13 @@ final class CheckpointWriter: @unchecked Sendable {
             let identity = InputIdentity(
                 device: device, inode: inode, offset: job.offset,
                 fingerprint: try InputFingerprint.compute(file: input, upTo: job.offset))
-            var merged: Manifest?
-            if job.mayCompact, let base = store.baseManifest, base.segments.count >= compactionSegments {
-                merged = base
-                merged?.segments = Array(base.segments.suffix(Self.segmentsToMerge(base.segments.map(\.length))))
-            }
-            let replacing = merged?.segments.count ?? 0
-            try store.commit(input: identity, metadata: job.metadata,
-                             replacingAll: replacing == store.segmentCount && replacing > 0,
-                             replacingNewest: replacing) { writer in
-                if let merged {
-                    try store.readRecords(of: merged) { record in try writer.append(record) }
-                }
+            if job.endsRun { advanceMerge(bytes: .max) }
+            try store.commit(input: identity, metadata: job.metadata, replacingAll: false, merged: merge) { writer in
                 for delta in deltas { try delta.forEachRecord { try writer.append($0) } }
             }
             carried = []
+            if merge?.isCommitted == true { merge = nil }
+            if !job.endsRun { beginMergeIfDue() }
             return Outcome(offset: job.offset, lines: job.lines, failure: nil, written: job.delta)
         } catch {
             carried = deltas

@@ -19,6 +19,10 @@ public enum CrashPoint: String, CaseIterable, Sendable {
     case manifestRenamed = "manifest-renamed"
     case checkpointDurable = "checkpoint-durable"
     case checkpointDone = "checkpoint-done"
+    case mergeTorn = "merge-torn"
+    case mergeWritten = "merge-written"
+    case mergeSynced = "merge-synced"
+    case mergeRenamed = "merge-renamed"
 
     /// What the disk holds when the point is reached.
     public var summary: String {
@@ -34,6 +38,10 @@ public enum CrashPoint: String, CaseIterable, Sendable {
         case .manifestRenamed: "the new manifest has its name (the commit point); the directory is not synced"
         case .checkpointDurable: "the directory is synced: the checkpoint is durable; older files not yet removed"
         case .checkpointDone: "the checkpoint is complete and older files are removed; the run is about to go on"
+        case .mergeTorn: "a merge's new segment's temporary file holds only half of its bytes"
+        case .mergeWritten: "a merge's new segment's temporary file is written, not synced"
+        case .mergeSynced: "a merge's new segment's temporary file is synced, not renamed"
+        case .mergeRenamed: "a merge's new segment has its name, durable; no manifest lists it yet"
         }
     }
 
@@ -45,17 +53,17 @@ public enum CrashPoint: String, CaseIterable, Sendable {
 
     /// Whether reaching this point first cuts the file in half.
     var tears: Bool {
-        self == .segmentTorn || self == .manifestTorn
+        self == .segmentTorn || self == .manifestTorn || self == .mergeTorn
     }
 
     /// The system call a fault here stands for, as in ``SystemError/operation``.
     var operation: String {
         switch self {
         case .cacheOpen: "create"
-        case .segmentTorn, .segmentWritten, .manifestTorn, .manifestWritten: "write"
-        case .segmentSynced, .manifestSynced: "sync"
+        case .segmentTorn, .segmentWritten, .manifestTorn, .manifestWritten, .mergeTorn, .mergeWritten: "write"
+        case .segmentSynced, .manifestSynced, .mergeSynced: "sync"
         case .segmentRenamed, .manifestRenamed: "rename into"
-        case .checkpointDurable, .checkpointDone: "sync directory"
+        case .checkpointDurable, .checkpointDone, .mergeRenamed: "sync directory"
         }
     }
 
@@ -70,6 +78,9 @@ public enum CrashPoint: String, CaseIterable, Sendable {
         case .manifestSynced: [.manifestSynced]
         case .manifestRenamed: [.manifestRenamed]
         case .directorySynced: [.checkpointDurable]
+        case .mergeWritten: [.mergeTorn, .mergeWritten]
+        case .mergeSynced: [.mergeSynced]
+        case .mergeRenamed: [.mergeRenamed]
         }
     }
 

@@ -24,6 +24,8 @@ enum HelpText {
               --strict              stop at the first malformed line (exit 65)
               --max-line-length N   longer lines are malformed (default 1M; K, M, G suffixes)
               --block-size N        how far ahead the input is read (default 1M; K, M, G suffixes)
+              --max-segments N      merge checkpoint files in the background once an input
+                                    has N of them (default \(RunOptions.defaultMaxSegments), at least 2)
           -q, --quiet               no progress or statistics on stderr
               --stats               print the statistics line even when stderr is not a terminal (or with -q)
               --list-crashpoints    list the points where the test-only SITESUM_CRASHPOINT and

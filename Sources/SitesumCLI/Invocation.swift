@@ -20,10 +20,16 @@ public struct RunOptions: Equatable, Sendable {
     public var maxLineLength = 1 << 20
     /// Bytes read from the input at a time.
     public var blockSize = 1 << 20
+    /// Compact the checkpoint chain once it has this many segments.
+    public var maxSegments = RunOptions.defaultMaxSegments
 
     /// Chosen with stress/bench.sh: see the README's "Performance" section.
     public static let defaultSaveInterval = 1_000_000
     public static let defaultCacheDirectory = ".sitesum-cache"
+    /// A chain this long costs a resume a few milliseconds of opening files and
+    /// each commit a manifest of a few kilobytes, while every merge rewrites
+    /// segments the run already wrote: see the README's "Checkpoints" section.
+    public static let defaultMaxSegments = 256
 
     public init(inputPath: String) {
         self.inputPath = inputPath
@@ -64,7 +70,7 @@ public enum Invocation {
                 continue
             }
             let spelled = (isLong ? "--" : "-") + name
-            let takesValue = ["s", "save-interval", "cache-dir", "max-line-length", "block-size"].contains(name)
+            let takesValue = ["s", "save-interval", "cache-dir", "max-line-length", "block-size", "max-segments"].contains(name)
             if !takesValue && inlineValue != nil && isLong {
                 throw Failure(.usage, "option \(spelled) takes no value")
             }
@@ -91,6 +97,9 @@ public enum Invocation {
             case "block-size":
                 options.blockSize = try OptionValue.byteSize(
                     scanner.value(for: token), option: "--block-size", range: 1...(1 << 30))
+            case "max-segments":
+                options.maxSegments = try OptionValue.integer(
+                    scanner.value(for: token), option: "--max-segments", range: 2...1_000_000)
             case "h", "help":
                 return .help(HelpText.main)
             case "version":

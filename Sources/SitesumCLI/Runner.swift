@@ -8,13 +8,6 @@ import SitesumStore
 /// checkpoint every `saveInterval` events and a resume from the newest good
 /// one at the start.
 final class Runner {
-    /// Compact the checkpoint chain once it has this many segments. A merge is
-    /// written on the writer thread, but the run cannot hand over its next
-    /// checkpoint meanwhile, so a big one stalls it: at 64 (a checkpoint every
-    /// half interval) a run at the default interval merges nothing before 32
-    /// million events.
-    static let compactionSegments = 64
-
     private let options: RunOptions
     private let console: Console
     private let faults: FaultInjection
@@ -298,12 +291,13 @@ final class Runner {
     /// It first waits for the commit before it, so at most one is in flight
     /// (see `checkpointSpacing`) and its outcome is known here.
     ///
-    /// `atEnd`: the run ends right after it, so the writer should not compact then.
+    /// `atEnd`: the run ends right after it, so the writer finishes its merge
+    /// in progress first and starts none.
     private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, atEnd: Bool = false) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
         let writer = checkpointWriter ?? CheckpointWriter(
-            store: store, input: file, status: fileStatus, compactionSegments: Self.compactionSegments)
+            store: store, input: file, status: fileStatus, compactionSegments: options.maxSegments)
         checkpointWriter = writer
         writer.waitUntilIdle()
         takeCheckpointOutcomes()
@@ -312,7 +306,7 @@ final class Runner {
         let delta = state.takeCheckpointDelta()
         let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
         writer.submit(CheckpointWriter.Job(
-            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, mayCompact: !atEnd))
+            offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, endsRun: atEnd))
         if !atEnd && !overlapsCommits {
             writer.waitUntilIdle()
             takeCheckpointOutcomes()
@@ -330,6 +324,9 @@ final class Runner {
 
     private func takeCheckpointOutcomes() {
         guard let writer = checkpointWriter, let store else { return }
+        for failure in writer.takeMergeFailures() {
+            console.warning("could not compact the checkpoints in '\(store.entryDirectory)': \(failure); they stay as they are")
+        }
         for outcome in writer.takeOutcomes() {
             if let failure = outcome.failure {
                 checkpointFailures += 1
@@ -480,3 +477,4 @@ final class Runner {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
+

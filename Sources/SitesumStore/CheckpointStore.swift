@@ -27,9 +27,11 @@ public final class CheckpointStore {
     private var lock: FileDescriptor?
     /// The checkpoint the next commit appends to.
     private var base: Manifest?
-    /// The largest generation this process has committed, so names are never reused
-    /// even if every file with a larger one was removed meanwhile.
-    private var largestCommitted: UInt64 = 0
+    /// The largest generation this process has used (for a commit or a merge), so
+    /// names are never reused even if every file with a larger one was removed meanwhile.
+    private var largestUsed: UInt64 = 0
+    /// The merge begun and not yet listed by a commit or abandoned: cleanup keeps its segment.
+    private var pendingMerge: SegmentMerge?
 
     /// Opens (creating as needed, mkdir -p) the entry for `inputPath` (already absolute/real) inside `cacheDirectory`,
     /// takes an exclusive non-blocking flock on `<entry>/LOCK` (held until the store is deinitialised/closed; throws .busy
@@ -132,6 +134,7 @@ public final class CheckpointStore {
     /// Drops every checkpoint of this entry (manifests and segments); the next commit starts a fresh chain.
     public func removeAllCheckpoints() throws(CheckpointError) {
         precondition(lock != nil, "the checkpoint store is closed")
+        if let pendingMerge { abandonMerge(pendingMerge) }
         do throws(SystemError) {
             let names = try FileSystem.contentsOfDirectory(entryDirectory)
             // Manifests first: at no instant does a manifest name a removed segment.
@@ -244,17 +247,21 @@ public final class CheckpointStore {
             do {
                 try scanSegment(segment, deliver: body)
             } catch let problem as FileProblem {
-                let segmentPath = path(CheckpointFormat.segmentName(segment.generation))
-                switch problem {
-                case let .damaged(reason): throw CheckpointError.damaged(path: segmentPath, reason: reason)
-                case let .io(error): throw CheckpointError.io(error)
-                }
+                throw error(problem, in: segment)
             }
         }
     }
 
+    /// A problem with a segment file as the error a caller sees.
+    private func error(_ problem: FileProblem, in segment: SegmentRef) -> CheckpointError {
+        switch problem {
+        case let .damaged(reason): .damaged(path: path(CheckpointFormat.segmentName(segment.generation)), reason: reason)
+        case let .io(error): .io(error)
+        }
+    }
+
     private func readManifest(_ generation: UInt64) throws(FileProblem) -> Manifest {
-        let file = try openForVerification(path(CheckpointFormat.manifestName(generation)))
+        let file = try SegmentScan.openForVerification(path(CheckpointFormat.manifestName(generation)))
         defer { file.descriptor.close() }
         let reader = RecordFileReader(file: file.descriptor, fileSize: file.size)
         return try ManifestCodec.decode(reader, generation: generation)
@@ -263,56 +270,127 @@ public final class CheckpointStore {
     /// Verifies one segment against its reference, handing each DATA payload to
     /// `deliver` as soon as its record checksum has verified.
     private func scanSegment(_ segment: SegmentRef, deliver: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let file = try openForVerification(path(CheckpointFormat.segmentName(segment.generation)))
-        defer { file.descriptor.close() }
-        if file.size < segment.length {
-            throw FileProblem.damaged("truncated at byte \(file.size) (the manifest expects \(segment.length) bytes)")
-        }
-        if file.size > segment.length {
-            throw FileProblem.damaged("length mismatch: the file has \(file.size) bytes, the manifest expects \(segment.length)")
-        }
-        let reader = RecordFileReader(file: file.descriptor, fileSize: file.size)
-        try reader.readHeader(.segment, generation: segment.generation)
-        while true {
-            let record = try reader.nextRecord()
-            switch record.type {
-            case .data:
-                try deliver(record.payload)
-            case .end:
-                try reader.finish(endPayload: record.payload, at: record.at)
-                guard reader.fileChecksum == segment.checksum else {
-                    throw FileProblem.damaged(
-                        "checksum mismatch: the file's CRC32C is \(Self.hex32(reader.fileChecksum)), "
-                            + "the manifest expects \(Self.hex32(segment.checksum))")
-                }
-                return
-            default:
-                throw FileProblem.damaged("unexpected \(record.type.name) record at byte \(record.at)")
-            }
+        let scan = try SegmentScan(path: path(CheckpointFormat.segmentName(segment.generation)), segment: segment)
+        while let payload = try scan.next() {
+            try deliver(payload)
         }
     }
 
-    /// Opens a file for reading and checks it is a regular file.
-    private func openForVerification(_ path: String) throws(FileProblem) -> (descriptor: FileDescriptor, size: UInt64) {
-        let file: FileDescriptor
-        do throws(SystemError) {
-            file = try FileDescriptor.open(path, O_RDONLY)
+    // MARK: Merging
+
+    /// Begins merging the base's newest `count` segments into one new segment
+    /// (see ``SegmentMerge``). One merge at a time: until a commit lists its
+    /// segment or it is abandoned, cleanup keeps the segment and no other begins.
+    public func beginMerge(newest count: Int) throws(CheckpointError) -> SegmentMerge {
+        precondition(lock != nil, "the checkpoint store is closed")
+        precondition(pendingMerge == nil, "a merge is already in progress")
+        let segments = base?.segments ?? []
+        precondition(count >= 1 && count <= segments.count, "cannot merge \(count) of \(segments.count) segments")
+        let generation = try nextGeneration()
+        largestUsed = generation
+        let finalPath = path(CheckpointFormat.segmentName(generation))
+        let file = try createTemporary(finalPath + CheckpointFormat.temporarySuffix)
+        let merge = SegmentMerge(sources: Array(segments.suffix(count)), generation: generation,
+                                 finalPath: finalPath, file: file)
+        pendingMerge = merge
+        return merge
+    }
+
+    /// Copies the next records of `merge`'s sources into its new segment, about
+    /// `bytes` of them, verifying each source as ``readRecords(of:_:)`` does.
+    /// After the last one the new segment is finished: written, synced, renamed and
+    /// its name made durable (steps `mergeWritten`, `mergeSynced`, `mergeRenamed`);
+    /// then ``SegmentMerge/result`` is set and true returned. False: more to copy.
+    ///
+    /// Writeback of what was copied is started as it goes, so the final sync
+    /// has little left to wait for. On a throw the merge is abandoned
+    /// (``abandonMerge(_:)``); the chain is untouched.
+    public func continueMerge(_ merge: SegmentMerge, bytes budget: Int) throws -> Bool {
+        precondition(pendingMerge === merge, "not the merge in progress")
+        if merge.result != nil { return true }
+        do {
+            var copied = 0
+            while copied < budget {
+                guard let scan = merge.scan else {
+                    guard merge.next < merge.sources.count else {
+                        try finish(merge)
+                        return true
+                    }
+                    let source = merge.sources[merge.next]
+                    do throws(FileProblem) {
+                        merge.scan = try SegmentScan(path: path(CheckpointFormat.segmentName(source.generation)), segment: source)
+                    } catch {
+                        throw self.error(error, in: source)
+                    }
+                    continue
+                }
+                let payload: UnsafeRawBufferPointer?
+                do throws(FileProblem) {
+                    payload = try scan.next()
+                } catch {
+                    throw self.error(error, in: merge.sources[merge.next])
+                }
+                guard let payload else {
+                    merge.scan = nil
+                    merge.next += 1
+                    continue
+                }
+                try merge.writer?.append(payload)
+                copied += CheckpointFormat.recordHeaderSize + payload.count
+            }
+            merge.unsynced += copied
+            if merge.unsynced >= Self.mergeWritebackBytes, let file = merge.file {
+                merge.unsynced = 0
+                file.dropCachedPages()
+            }
+            return false
         } catch {
-            if error.errno == .noSuchFileOrDirectory { throw .damaged("missing") }
-            throw .io(error)
+            abandonMerge(merge)
+            throw error
         }
-        let status: FileStatus
-        do throws(SystemError) {
-            status = try file.status()
-        } catch {
-            file.close()
-            throw .io(error)
-        }
-        guard status.isRegularFile else {
-            file.close()
-            throw .damaged(status.isDirectory ? "a directory, not a regular file" : "not a regular file")
-        }
-        return (file, status.size)
+    }
+
+    /// Bytes a merge copies between starting writeback.
+    private static let mergeWritebackBytes = 8 << 20
+
+    private func finish(_ merge: SegmentMerge) throws {
+        guard let file = merge.file, var writer = merge.writer else { return }
+        let segment = try writer.finish()
+        merge.writer = nil
+        try step(.mergeWritten, merge.temporaryPath)
+        try sync(file)
+        file.dropCachedPages()
+        try step(.mergeSynced, merge.temporaryPath)
+        file.close()
+        merge.file = nil
+        try rename(merge.temporaryPath, merge.finalPath)
+        merge.result = segment
+        try syncEntryDirectory()
+        try step(.mergeRenamed, merge.finalPath)
+    }
+
+    /// Drops a merge that no commit lists: its files are removed (best effort).
+    /// Nothing happens to a committed merge, or one that is not in progress.
+    public func abandonMerge(_ merge: SegmentMerge) {
+        guard pendingMerge === merge else { return }
+        pendingMerge = nil
+        merge.scan = nil
+        merge.writer = nil
+        merge.file?.close()
+        merge.file = nil
+        try? FileSystem.remove(merge.temporaryPath)
+        try? FileSystem.remove(merge.finalPath)
+    }
+
+    /// Lists `merge`'s segment in place of its sources, if it is finished and they
+    /// are consecutive in `segments`.
+    private static func replaceSources(of merge: SegmentMerge, in segments: inout [SegmentRef]) -> Bool {
+        guard let result = merge.result, !merge.isCommitted, let first = merge.sources.first,
+              let start = segments.firstIndex(of: first),
+              segments[start...].starts(with: merge.sources)
+        else { return false }
+        segments.replaceSubrange(start ..< start + merge.sources.count, with: [result])
+        return true
     }
 
     // MARK: Committing
@@ -329,12 +407,13 @@ public final class CheckpointStore {
     /// must hold everything appended since the base, the failed commit's records included.
     /// Errors: ``CheckpointError`` for the store's own failures; whatever `writeSegment` throws, unchanged.
     ///
-    /// `replacingNewest` (ignored when `replacingAll`): the new segment holds the records of
-    /// the base's newest `replacingNewest` segments followed by the delta (a partial
-    /// compaction); the new manifest lists the base's older segments, then it.
+    /// `merged`: a finished merge (``continueMerge(_:bytes:)`` returned true) whose
+    /// sources are still consecutive in the base; the new manifest lists its segment in
+    /// their place, and the merge is committed. Otherwise (not finished, or `replacingAll`)
+    /// it is left as it is.
     @discardableResult
     public func commit(
-        input: InputIdentity, metadata: [UInt8], replacingAll: Bool, replacingNewest: Int = 0,
+        input: InputIdentity, metadata: [UInt8], replacingAll: Bool, merged merge: SegmentMerge? = nil,
         writeSegment: (inout SegmentWriter) throws -> Void
     ) throws -> Manifest {
         precondition(lock != nil, "the checkpoint store is closed")
@@ -349,7 +428,9 @@ public final class CheckpointStore {
         var manifestRenamed = false
         do {
             let segment = try commitSegment(generation: generation, to: segmentPath, writeSegment)
-            var segments = replacingAll ? [] : Array((base?.segments ?? []).dropLast(replacingNewest))
+            var segments = replacingAll ? [] : base?.segments ?? []
+            let usesMerge = !replacingAll && merge != nil && merge === pendingMerge
+                && Self.replaceSources(of: merge!, in: &segments)
             if let segment { segments.append(segment) }
             let manifest = Manifest(generation: generation, input: input, metadata: metadata, segments: segments)
 
@@ -362,7 +443,11 @@ public final class CheckpointStore {
 
             let previous = base
             base = manifest
-            largestCommitted = generation
+            largestUsed = generation
+            if usesMerge, let merge {
+                merge.isCommitted = true
+                pendingMerge = nil
+            }
             removeSuperseded(keeping: manifest, previous)
             return manifest
         } catch {
@@ -373,7 +458,7 @@ public final class CheckpointStore {
                 // name it may already be durable and must keep its segment.
                 try? FileSystem.remove(segmentPath)
             }
-            largestCommitted = max(largestCommitted, generation)
+            largestUsed = max(largestUsed, generation)
             throw error
         }
     }
@@ -400,7 +485,7 @@ public final class CheckpointStore {
             // The segment is on disk now: its pages need not stay cached (a run
             // writes about 25 bytes per event; keeping them all makes the kernel
             // reclaim memory under the run instead). A hint; failure is harmless.
-            _ = posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_DONTNEED)
+            file.dropCachedPages()
             try step(.segmentSynced, temporaryPath)
         }
         try rename(temporaryPath, finalPath)
@@ -441,7 +526,8 @@ public final class CheckpointStore {
     private func removeSuperseded(keeping manifest: Manifest, _ previous: Manifest?) {
         guard let names = try? FileSystem.contentsOfDirectory(entryDirectory) else { return }
         let keptManifests: Set<UInt64> = [manifest.generation, previous?.generation ?? manifest.generation]
-        let keptSegments = Set((manifest.segments + (previous?.segments ?? [])).map(\.generation))
+        var keptSegments = Set((manifest.segments + (previous?.segments ?? [])).map(\.generation))
+        if let pendingMerge { keptSegments.insert(pendingMerge.generation) }
         for name in names {
             if let generation = CheckpointFormat.manifestGeneration(name), !keptManifests.contains(generation) {
                 try? FileSystem.remove(path(name))
@@ -462,7 +548,7 @@ public final class CheckpointStore {
         } catch {
             throw .io(error)
         }
-        let largest = names.compactMap(CheckpointFormat.anyGeneration).reduce(largestCommitted, max)
+        let largest = names.compactMap(CheckpointFormat.anyGeneration).reduce(largestUsed, max)
         guard largest < UInt64.max else {
             throw .damaged(path: entryDirectory, reason: "generation numbers are exhausted")
         }
@@ -519,10 +605,5 @@ public final class CheckpointStore {
 
     private static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
-    private static func hex32(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 }

@@ -22,6 +22,20 @@ public enum CommitStep: Sendable, CaseIterable, CustomStringConvertible {
     case manifestRenamed
     /// The entry directory is synced: the checkpoint is durable. Superseded files are not yet removed.
     case directorySynced
+    /// A merge's new segment is fully written to its temporary file (not synced).
+    case mergeWritten
+    /// A merge's new segment is synced, not yet renamed.
+    case mergeSynced
+    /// A merge's new segment has its name, made durable; no manifest lists it yet.
+    case mergeRenamed
+
+    /// The steps of a commit, in order (the others are a merge's).
+    public static let commitSteps: [CommitStep] = allCases.filter { !$0.isMerge }
+
+    /// A step of ``CheckpointStore/continueMerge(_:bytes:)`` finishing a merge, not of a commit.
+    public var isMerge: Bool {
+        self == .mergeWritten || self == .mergeSynced || self == .mergeRenamed
+    }
 
     /// The step's name, as in the source.
     public var description: String {
@@ -33,6 +47,9 @@ public enum CommitStep: Sendable, CaseIterable, CustomStringConvertible {
         case .manifestSynced: "manifestSynced"
         case .manifestRenamed: "manifestRenamed"
         case .directorySynced: "directorySynced"
+        case .mergeWritten: "mergeWritten"
+        case .mergeSynced: "mergeSynced"
+        case .mergeRenamed: "mergeRenamed"
         }
     }
 }

@@ -32,21 +32,24 @@ import Testing
         defer { input.close() }
         let store = try CheckpointStore(cacheDirectory: directory + "/cache", inputPath: inputPath)
         let state = ActivityState(tracksChanges: true)
+        // Set before the writer's thread uses the store, so that thread alone reads it.
+        let failing = Monitor(false)
+        store.commitHook = { step, _ in
+            if step == .manifestSynced, failing.update({ $0 }) { throw InjectedFailure() }
+        }
         let writer = CheckpointWriter(store: store, input: input, status: try input.status(), compactionSegments: 3)
         var outcomes: [CheckpointWriter.Outcome] = []
         for round in 0..<7 {
             add(state, round * 50..<(round + 1) * 50)
-            // The third commit fails at every step in turn... once: its delta goes into the next.
-            if round == 2 {
-                store.commitHook = { step, _ in if step == .manifestSynced { throw InjectedFailure() } }
-            }
+            // The third commit fails: its delta goes into the next.
+            failing.update { $0 = round == 2 }
             writer.submit(CheckpointWriter.Job(offset: UInt64(round + 1), lines: UInt64(round), metadata: [UInt8(round)],
                                                delta: state.takeCheckpointDelta()))
             writer.waitUntilIdle()
-            store.commitHook = nil
             outcomes += writer.takeOutcomes()
         }
         writer.stop()
+        #expect(writer.takeMergeFailures().isEmpty)
         #expect(outcomes.map(\.offset) == (1...7).map { UInt64($0) })
         #expect(outcomes.map { $0.failure != nil } == [false, false, true, false, false, false, false])
         #expect(store.segmentCount <= 3)

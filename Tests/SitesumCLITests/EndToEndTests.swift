@@ -362,19 +362,23 @@ import Testing
         defer { harness.cleanUp() }
         try harness.write(harness.generate(lines: 6_000, seed: 19), to: "log.jsonl")
         let expected = try harness.reference("log.jsonl")
-        // Files sitesum writes may not exceed 40 blocks: small checkpoints fit, larger ones
-        // fail with EFBIG, as on a disk that fills up during the run.
+        // A run that dies right after its third checkpoint leaves good ones behind.
+        let first = try harness.run(["-s", "150", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "checkpoint-done:3"])
+        #expect(first.stderr.contains("crash point checkpoint-done:3 reached"), "\(first.stderr)")
+        // Then files may not exceed 8 KiB (enough for stderr's file), and each
+        // checkpoint's segment (1,000 events) is larger: every one fails with
+        // EFBIG, as on a full disk.
         let limited = try harness.finish(harness.start(
-            ["-s", "150", "--stats", "log.jsonl"], shellSetup: "trap '' XFSZ; ulimit -f 40"))
+            ["-s", "2000", "--stats", "log.jsonl"], shellSetup: "trap '' XFSZ; ulimit -f 8"))
         #expect(limited.status == 0, "\(limited.stderr)")
         #expect(limited.stdout == expected)
         #expect(limited.stderr.contains("could not save a checkpoint"), "\(limited.stderr)")
         #expect(limited.stats["checkpoint-failures"] != "0")
-        #expect(limited.stats["checkpoints"] != "0")
+        #expect(limited.stats["resumed-offset"] != "0", "\(limited.stderr)")
         // With room again, the last good checkpoint is still there and the answer the same.
         let resumed = try harness.run(["--stats", "log.jsonl"])
         #expect(resumed.stdout == expected)
-        #expect(resumed.stats["resumed-offset"] != "0", "\(resumed.stderr)")
+        #expect(resumed.stats["resumed-offset"] == limited.stats["resumed-offset"], "\(resumed.stderr)")
         #expect(!resumed.stderr.contains("starting over") && !resumed.stderr.contains("unusable"), "\(resumed.stderr)")
     }
 
@@ -435,6 +439,66 @@ import Testing
         #expect(healed.status == 0 && healed.stdout == reference)
         // From the first checkpoint, every half save interval: 500 events.
         #expect((501...520).contains(CrashPointEndToEndTests.resumedLine(healed.stderr) ?? 0))
+    }
+
+    @Test func shortChainsMergeInTheBackgroundWithTheSameAnswer() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3000, seed: 24), to: "log.jsonl")
+        let reference = try harness.reference("log.jsonl")
+        let merged = try harness.run(["-s", "40", "--max-segments", "3", "--stats", "log.jsonl"])
+        #expect(merged.status == 0 && merged.stdout == reference)
+        #expect(!merged.stderr.contains("could not"), "\(merged.stderr)")
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache"))
+            .first { $0 != "CACHEDIR.TAG" })
+        let segments = try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache/\(entry)"))
+            .filter { $0.hasPrefix("segment-") }
+        // About 150 checkpoints; the chain never grew past three segments
+        // (plus those of the manifest kept before the newest).
+        #expect(Int(merged.stats["checkpoints"] ?? "") ?? 0 > 100)
+        #expect(segments.count <= 6, "\(segments)")
+        // Appended lines resume from that chain.
+        try harness.append(harness.generate(lines: 500, seed: 25), to: "log.jsonl")
+        let grown = try harness.run(["-s", "40", "--max-segments", "3", "--stats", "log.jsonl"])
+        let grownReference = try harness.reference("log.jsonl")
+        #expect(grown.status == 0 && grown.stdout == grownReference)
+        #expect(grown.stats["resumed-offset"] != "0", "\(grown.stderr)")
+        #expect(try harness.run(["--max-segments", "1", "log.jsonl"]).status == 64)
+    }
+
+    @Test(arguments: ["merge-torn", "merge-written", "merge-synced", "merge-renamed"])
+    func dyingInAMergeLosesNoCheckpoint(point: String) throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3000, seed: 26) { $0.malformedRate = 0 }, to: "log.jsonl")
+        let reference = try harness.reference("log.jsonl")
+        // Segments of 100 events; the second merge begins after the fifth checkpoint
+        // (the first after the third) and is finished at the step after that commit.
+        let crashed = try harness.run(["-s", "200", "--max-segments", "3", "log.jsonl"],
+                                      environment: ["SITESUM_CRASHPOINT": "\(point):2"])
+        #expect(crashed.status == SIGKILL)
+        #expect(crashed.stderr.contains("crash point \(point):2 reached"), "\(crashed.stderr)")
+        let resumed = try harness.run(["log.jsonl"])
+        #expect(resumed.status == 0 && resumed.stdout == reference)
+        #expect(!resumed.stderr.contains("unusable") && !resumed.stderr.contains("starting over"), "\(resumed.stderr)")
+        // From the fifth checkpoint (500 events): its commit was durable before the merge's step.
+        #expect((501...520).contains(Self.resumedLine(resumed.stderr) ?? 0), "\(resumed.stderr)")
+    }
+
+    @Test func aMergeThatFailsIsAWarningAndTheRunGoesOn() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 3000, seed: 27) { $0.malformedRate = 0 }, to: "log.jsonl")
+        let reference = try harness.reference("log.jsonl")
+        let full = try harness.run(["-s", "200", "--max-segments", "3", "--stats", "log.jsonl"],
+                                   environment: ["SITESUM_FAULT": "ENOSPC@merge-written"])
+        #expect(full.status == 0 && full.stdout == reference)
+        #expect(full.stderr.contains("could not compact the checkpoints"), "\(full.stderr)")
+        #expect(full.stderr.contains("No space left on device"))
+        #expect(full.stats["checkpoint-failures"] == "0")
+        let again = try harness.run(["--stats", "log.jsonl"])
+        #expect(again.status == 0 && again.stdout == reference)
+        #expect(again.stderr.contains("unchanged since the run that finished it"), "\(again.stderr)")
     }
 
     /// The line number of a "resuming … at line N," notice.

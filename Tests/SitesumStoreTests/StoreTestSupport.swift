@@ -46,8 +46,8 @@ func identity(_ offset: UInt64) -> InputIdentity {
 
 @discardableResult
 func commit(_ store: CheckpointStore, _ records: [String], offset: UInt64 = 0, metadata: [UInt8] = [1, 2, 3],
-            replacingAll: Bool = false) throws -> Manifest {
-    try store.commit(input: identity(offset), metadata: metadata, replacingAll: replacingAll) { writer in
+            replacingAll: Bool = false, merged: SegmentMerge? = nil) throws -> Manifest {
+    try store.commit(input: identity(offset), metadata: metadata, replacingAll: replacingAll, merged: merged) { writer in
         for record in records { try writer.append(Array(record.utf8)) }
     }
 }

@@ -64,7 +64,11 @@ public enum StressHarness {
             // A run's last checkpoint holds the summary and may write no segment (its
             // records went out in the one before), so segment points aim at that one.
             let last = point.hasPrefix("segment-") ? max(1, checkpoints - 1) : checkpoints
-            let occurrences = point == "cache-open" ? [1] : Array(Set([1, max(1, checkpoints / 2), last])).sorted()
+            // Merges (every `CrashPointScenario.maxSegments` checkpoints) aim at the
+            // first two; the others at an early, a middle and the last checkpoint.
+            let occurrences = point == "cache-open" ? [1]
+                : point.hasPrefix("merge-") ? [1, 2]
+                : Array(Set([1, max(1, checkpoints / 2), last])).sorted()
             for occurrence in occurrences {
                 scenarios.append(("crashpoint:\(point):\(occurrence)", { rng in
                     try CrashPointScenario.run(lab, subject, rng: &rng, point: point, occurrence: occurrence,

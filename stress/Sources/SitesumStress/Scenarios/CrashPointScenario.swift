@@ -5,9 +5,13 @@ import SitesumGenerator
 
 /// Crash points: sitesum dies (`SITESUM_CRASHPOINT=<point>:<n>`) at one step of
 /// its checkpoint protocol, on an early, a middle and the last checkpoint of a
-/// run (the last holds the summary); the next run, with another save interval,
-/// must print the reference.
+/// run (the last holds the summary), or of its first two merges; the next run,
+/// with another save interval, must print the reference.
 enum CrashPointScenario {
+    /// The runs that crash merge their checkpoint files this often (about
+    /// every six checkpoints), so that the merge points are reached.
+    static let maxSegments = 8
+
     /// The points `sitesum --list-crashpoints` names.
     static func points(_ lab: Lab) throws -> [String] {
         let result = try lab.run(SitesumCommand(["--list-crashpoints"]))
@@ -24,7 +28,8 @@ enum CrashPointScenario {
         let cache = lab.path("cache-count")
         lab.remove(cache)
         defer { lab.remove(cache) }
-        let result = try lab.run(SitesumCommand(["-q", "--stats", "-s", String(saveInterval), "--cache-dir", cache, subject.path]))
+        let result = try lab.run(SitesumCommand(["-q", "--stats", "-s", String(saveInterval), "--max-segments", String(maxSegments),
+                                                 "--cache-dir", cache, subject.path]))
         guard result.succeeded,
               let field = result.stderr.split(separator: " ").first(where: { $0.hasPrefix("checkpoints=") }),
               let count = Int(field.dropFirst("checkpoints=".count))
@@ -40,7 +45,7 @@ enum CrashPointScenario {
         let cache = lab.path("cache-crash")
         lab.remove(cache)
         defer { lab.remove(cache) }
-        let crash = SitesumCommand(["-s", String(saveInterval), "--cache-dir", cache, subject.path],
+        let crash = SitesumCommand(["-s", String(saveInterval), "--max-segments", String(maxSegments), "--cache-dir", cache, subject.path],
                                    environment: ["SITESUM_CRASHPOINT": "\(point):\(occurrence)"])
         let crashed = try lab.run(crash)
         // The last checkpoint writes a segment only when lines came after the one

@@ -17,6 +17,8 @@ enum KillScenario {
         lab.remove(cache)
         defer { lab.remove(cache) }
         let blockSizes = [4096, 65536, 1 << 20]
+        // Short chains make merges frequent, so kills strike them too.
+        let maxSegments = [2, 4, 16, 256]
         /// The last kill whose loss is not yet measured: where it had read to, and its settings.
         var pending: (position: UInt64, saveInterval: Int, blockSize: Int)?
         var kills = 0
@@ -26,6 +28,7 @@ enum KillScenario {
             // The run that must finish gets an interval that does not make it crawl.
             if finishing { saveInterval = max(saveInterval, subject.lineCount / 50) }
             let blockSize = blockSizes[Int.random(in: 0..<blockSizes.count, using: &rng)]
+            let chain = maxSegments[Int.random(in: 0..<maxSegments.count, using: &rng)]
             // Mostly SIGKILL; one in ten SIGINT, one in ten SIGTERM.
             let roll = Int.random(in: 0..<10, using: &rng)
             let signal = roll < 8 ? SIGKILL : roll == 8 ? SIGINT : SIGTERM
@@ -33,7 +36,7 @@ enum KillScenario {
             let expected = subject.referenceSeconds + 0.0015 * Double(subject.lineCount / saveInterval)
             let delay = Double.random(in: 0...1.2, using: &rng) * min(expected, 2)
             let command = SitesumCommand([
-                "--save-interval", String(saveInterval), "--block-size", String(blockSize),
+                "--save-interval", String(saveInterval), "--block-size", String(blockSize), "--max-segments", String(chain),
                 "--cache-dir", cache, subject.path,
             ])
             let result = try lab.run(command, input: subject.path, signalAfter: finishing ? nil : delay, signal: signal)
