@@ -93,8 +93,7 @@ enum DamageScenario {
     static func diedAfterCheckpoints(_ lab: Lab, _ subject: Subject, cache: String, saveInterval: Int) throws -> String? {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [])
         let result = try lab.run(SitesumCommand(
-            // A short chain, so that the files damaged include a merged segment.
-            ["-q", "-s", String(saveInterval), "--max-segments", "4", "--cache-dir", cache, subject.path],
+            ["-q", "-s", String(saveInterval), "--cache-dir", cache, subject.path],
             environment: ["SITESUM_CRASHPOINT": "checkpoint-done:\(checkpointsBefore)"]))
         guard result.termination == .signaled(SIGKILL) else {
             lab.mismatch("a run with SITESUM_CRASHPOINT=checkpoint-done:\(checkpointsBefore) ended with \(result.termination); stderr: \(Lab.tail(result.stderr))")
