@@ -142,15 +142,17 @@ final class CheckpointWriter: @unchecked Sendable {
         // At the same priority as the run's other threads: the run hands over the
         // next checkpoint only once this one is committed, so a writer kept waiting
         // for a core (as it was at a lower priority) makes the whole run wait.
+        enum Work { case commit(Job), mergeStep, stop }
         while true {
-            let merging = merge?.result == nil && merge != nil
-            let job = shared.wait(until: { $0.job != nil || $0.stopping || merging }, then: { shared -> Job? in
-                guard let job = shared.job else { return nil }
+            let merging = merge != nil && merge?.result == nil
+            let work = shared.wait(until: { $0.job != nil || $0.stopping || merging }, then: { shared -> Work in
+                guard let job = shared.job else { return shared.stopping ? .stop : .mergeStep }
                 shared.committing = true
                 shared.job = nil
-                return job
+                return .commit(job)
             })
-            if let job {
+            switch work {
+            case let .commit(job):
                 let outcome = commit(job)
                 // At least one step per commit, so a merge ends even when
                 // checkpoints come back to back.
@@ -159,9 +161,11 @@ final class CheckpointWriter: @unchecked Sendable {
                     shared.outcomes.append(outcome)
                     shared.committing = false
                 }
-            } else if merging {
+            case .mergeStep:
                 advanceMerge(bytes: Self.mergeStepBytes)
-            } else {
+            case .stop:
+                // The run's last checkpoints listed any merge they could; what
+                // is left would only be removed by the next run.
                 if let merge { store.abandonMerge(merge) }
                 merge = nil
                 return
