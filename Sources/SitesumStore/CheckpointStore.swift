@@ -19,9 +19,9 @@ public final class CheckpointStore {
     public let entryDirectory: String
     /// The input path this entry is for.
     public let inputPath: String
-    /// Called at each step of a commit, in order, with the path of the file the step
-    /// is about (see ``CommitStep``); throwing from it fails the commit there, exactly
-    /// as an I/O error at that point would. For tests, crash points and fault injection.
+    /// Called at each step of a commit or of a merge finishing, in order, with the
+    /// path of the file the step is about (see ``CommitStep``); throwing from it fails
+    /// the commit (or the merge) there, exactly as an I/O error at that point would. For tests, crash points and fault injection.
     public var commitHook: ((CommitStep, _ path: String) throws -> Void)?
 
     private var lock: FileDescriptor?
@@ -261,7 +261,7 @@ public final class CheckpointStore {
     }
 
     private func readManifest(_ generation: UInt64) throws(FileProblem) -> Manifest {
-        let file = try SegmentScan.openForVerification(path(CheckpointFormat.manifestName(generation)))
+        let file = try RecordFileReader.openForVerification(path(CheckpointFormat.manifestName(generation)))
         defer { file.descriptor.close() }
         let reader = RecordFileReader(file: file.descriptor, fileSize: file.size)
         return try ManifestCodec.decode(reader, generation: generation)
@@ -335,7 +335,8 @@ public final class CheckpointStore {
                     merge.next += 1
                     continue
                 }
-                try merge.writer?.append(payload)
+                guard merge.writer != nil else { preconditionFailure("a merge in progress has its writer") }
+                try merge.writer!.append(payload)
                 copied += CheckpointFormat.recordHeaderSize + payload.count
             }
             merge.unsynced += copied

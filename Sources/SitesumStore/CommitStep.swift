@@ -1,5 +1,6 @@
-/// The points between the steps of ``CheckpointStore/commit(input:metadata:replacingAll:writeSegment:)``,
-/// in the order they are reached.
+/// The points between the steps of ``CheckpointStore/commit(input:metadata:replacingAll:merged:writeSegment:)``,
+/// in the order they are reached, and of a merge finishing in
+/// ``CheckpointStore/continueMerge(_:bytes:)`` (``isMerge``).
 ///
 /// Each names the state of the disk right after it, which is exactly what a crash at
 /// that instant would leave behind. ``CheckpointStore/commitHook`` is called at each

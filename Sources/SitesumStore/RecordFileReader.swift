@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a checkpoint file cannot be used: it is damaged (the reason says how), it
 /// comes from another format version, or the system failed to read it.
 enum FileProblem: Error {
@@ -32,6 +38,29 @@ final class RecordFileReader {
     private(set) var fileChecksum: UInt32 = 0
     /// Records read so far, the END record excluded.
     private(set) var recordCount: UInt64 = 0
+
+    /// Opens a manifest or segment for reading and checks it is a regular file.
+    static func openForVerification(_ path: String) throws(FileProblem) -> (descriptor: FileDescriptor, size: UInt64) {
+        let file: FileDescriptor
+        do throws(SystemError) {
+            file = try FileDescriptor.open(path, O_RDONLY)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory { throw .damaged("missing") }
+            throw .io(error)
+        }
+        let status: FileStatus
+        do throws(SystemError) {
+            status = try file.status()
+        } catch {
+            file.close()
+            throw .io(error)
+        }
+        guard status.isRegularFile else {
+            file.close()
+            throw .damaged(status.isDirectory ? "a directory, not a regular file" : "not a regular file")
+        }
+        return (file, status.size)
+    }
 
     init(file: FileDescriptor, fileSize: UInt64) {
         self.file = file

@@ -56,7 +56,7 @@ final class SegmentScan {
     private let segment: SegmentRef
 
     init(path: String, segment: SegmentRef) throws(FileProblem) {
-        let opened = try Self.openForVerification(path)
+        let opened = try RecordFileReader.openForVerification(path)
         file = opened.descriptor
         self.segment = segment
         reader = RecordFileReader(file: file, fileSize: opened.size)
@@ -97,28 +97,5 @@ final class SegmentScan {
     private static func hex32(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
-    }
-
-    /// Opens a file for reading and checks it is a regular file.
-    static func openForVerification(_ path: String) throws(FileProblem) -> (descriptor: FileDescriptor, size: UInt64) {
-        let file: FileDescriptor
-        do throws(SystemError) {
-            file = try FileDescriptor.open(path, O_RDONLY)
-        } catch {
-            if error.errno == .noSuchFileOrDirectory { throw .damaged("missing") }
-            throw .io(error)
-        }
-        let status: FileStatus
-        do throws(SystemError) {
-            status = try file.status()
-        } catch {
-            file.close()
-            throw .io(error)
-        }
-        guard status.isRegularFile else {
-            file.close()
-            throw .damaged(status.isDirectory ? "a directory, not a regular file" : "not a regular file")
-        }
-        return (file, status.size)
     }
 }

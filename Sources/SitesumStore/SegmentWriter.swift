@@ -1,5 +1,5 @@
 /// Writes the records of one new segment into its temporary file, for the closure
-/// passed to ``CheckpointStore/commit(input:metadata:replacingAll:writeSegment:)``.
+/// passed to ``CheckpointStore/commit(input:metadata:replacingAll:merged:writeSegment:)``.
 ///
 /// Records are framed and checksummed as they arrive and written in blocks of about
 /// 1 MiB, so a segment of any size costs a bounded buffer; large payloads go straight
