@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue 4: prints the figures the README quotes.
 #
-#   stress/bench.sh [--runs N] [--sizes "1000000 10000000 30000000"] [--seed S] [--keep DIR]
+#   stress/bench.sh [--runs N] [--sizes "1000000 10000000 30000000"] [--seed S]
 #
 # For each size it generates one log (`sitesum generate --lines N --seed S`, 1%
 # duplicates by default) into a scratch directory (removed at the end), warms
-# the page cache with `cat`, then runs each configuration N times (default 3)
-# and prints medians:
+# the page cache with `cat`, then runs N rounds (default 3), each running every
+# configuration below once, and prints medians:
 #
 #   cat FILE > /dev/null          for scale: what reading the bytes costs
 #   --no-checkpoint               throughput (MB/s, events/s), peak RSS
@@ -18,6 +18,15 @@
 #   restart after 90%             see below
 #
 # Every timed run starts from an empty cache directory, except the restart.
+# The overheads and the restart's share are medians of each round's own ratio:
+# the runs of a round follow each other within seconds, so they meet the
+# machine at about the same speed, where this shared machine's speed drifts by
+# a third or more over minutes.
+#
+# For scale, once: how fast the machine hands a process fresh memory (dd
+# reading 512 MiB of /dev/zero into a new buffer, which the kernel must back
+# with zeroed pages first; median of N). State the run builds, and state a
+# restart rebuilds, costs at least this much.
 # Wall time comes from bash's $EPOCHREALTIME around each run, peak RSS from
 # /usr/bin/time (%M, the kernel's maximum resident set size); "unique events" is the events= count of
 # `--stats`, i.e. the valid events whose id was new.
@@ -85,18 +94,30 @@ timed() {
     echo "$(calc "$end - $start") $(cat "$work/time") $events"
 }
 
-# Runs one configuration `runs` times from an empty cache; prints the median
-# seconds, the median peak kB and the unique events.
-configuration() {
-    local i
-    for i in $(seq "$runs"); do
-        rm -rf "$work/cache"
-        timed --cache-dir "$work/cache" "$@" "$log"
-    done > "$work/samples"
-    echo "$(cut -d' ' -f1 "$work/samples" | median) $(cut -d' ' -f2 "$work/samples" | median) $(cut -d' ' -f3 "$work/samples" | head -1)"
+# Runs `timed` once from an empty cache directory and appends its line to the
+# samples file of configuration $1.
+sample() {
+    local name=$1
+    shift
+    rm -rf "$work/cache"
+    timed --cache-dir "$work/cache" "$@" "$log" >> "$work/samples-$name"
 }
 
-echo "sitesum benchmark: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs runs; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
+# Column $2 of configuration $1's samples: the median.
+median_of() { cut -d' ' -f"$2" "$work/samples-$1" | median; }
+
+# The median over the rounds of configuration $1's time divided by the same
+# round's time of $2, as a change in percent (or, with "share", as a percentage).
+paired() {
+    paste -d' ' "$work/samples-$1" "$work/samples-$2" \
+        | awk -v share="${3:-}" '{ print share == "" ? ($1 / $4 - 1) * 100 : $1 / $4 * 100 }' | median
+}
+
+fresh_s=$(for _ in $(seq "$runs"); do
+    start=$EPOCHREALTIME; dd if=/dev/zero of=/dev/null bs=512M count=1 status=none; end=$EPOCHREALTIME; calc "$end - $start"
+done | median)
+echo "sitesum benchmark: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs rounds; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory (dd 512 MiB)" "$fresh_s" "$(calc "536870912 / $fresh_s / 1e6")"
 growth=""
 for lines in $sizes; do
     log="$work/log-$lines.jsonl"
@@ -117,17 +138,25 @@ for lines in $sizes; do
         start=$EPOCHREALTIME; cat "$log" > /dev/null; end=$EPOCHREALTIME; calc "$end - $start"
     done | median)
 
-    read -r plain_s plain_kb events <<< "$(configuration --no-checkpoint)"
-    read -r default_s default_kb _ <<< "$(configuration)"
-    read -r frequent_s _ _ <<< "$(configuration --save-interval 100000)"
-    restart_s=$(for _ in $(seq "$runs"); do
+    # One round runs every configuration once, so a drift in the machine's
+    # speed weighs on all of them alike; the overheads are medians of each
+    # round's ratio.
+    rm -f "$work"/samples-*
+    for _ in $(seq "$runs"); do
+        sample plain --no-checkpoint
+        sample default
+        sample frequent --save-interval 100000
         rm -rf "$work/cache"
         cp -r "$work/cache-90" "$work/cache"
         # As after a kill: the segments are on disk, not in the page cache
         # (sitesum drops a segment's pages once it is synced).
         for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
-        timed --cache-dir "$work/cache" "$log" | cut -d' ' -f1
-    done | median)
+        timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
+    done
+    plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
+    default_s=$(median_of default 1); default_kb=$(median_of default 2)
+    frequent_s=$(median_of frequent 1)
+    restart_s=$(median_of restart 1)
     rm -rf "$work/cache" "$work/cache-90"
 
     mb() { calc "$bytes / $1 / 1e6"; }
@@ -142,11 +171,11 @@ for lines in $sizes; do
         "$(calc "$events / $default_s / 1e6")" "$(calc "$default_kb / 1024")" \
         "$(calc "$default_kb * 1024 / $events")" "$(calc "$limit_mb * 1e6 / 1048576")" \
         "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
-    printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(calc "($default_s / $plain_s - 1) * 100")"
+    printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(paired default plain)"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \
-        "$(calc "($frequent_s / $plain_s - 1) * 100")" "$(( (lines + 49999) / 50000 ))"
+        "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))"
     printf '%-34s %7.2f s  = %4.1f %% of a default run\n' "restart after 90% (see header)" "$restart_s" \
-        "$(calc "$restart_s / $default_s * 100")"
+        "$(paired restart default share)"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
 "
     rm -f "$log"
