@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Measures what checkpoints cost at several save intervals, to choose the
-# default: median wall time of several runs per setting on one generated file
-# (page cache warm), against --no-checkpoint.
+# default: on one generated file (page cache warm), RUNS rounds that each run
+# every setting once; prints each setting's median wall time and the median of
+# its rounds' ratios to --no-checkpoint (a round's runs meet the machine at
+# about the same speed, where its speed drifts over minutes).
 #
 #   stress/save-interval-bench.sh [LINES] [RUNS]
 set -euo pipefail
@@ -20,24 +22,27 @@ bytes=$(stat -c %s "$work/log.jsonl")
 cat "$work/log.jsonl" > /dev/null
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {  # prints the median seconds of one setting
-    for _ in $(seq "$runs"); do
+settings="0 50000 200000 1000000 5000000"  # 0: --no-checkpoint
+for _ in $(seq "$runs"); do
+    for interval in $settings; do
+        if [ "$interval" = 0 ]; then set -- --no-checkpoint; else set -- --save-interval "$interval"; fi
         rm -rf "$work/cache"
-        start=$(date +%s.%N)
+        start=$EPOCHREALTIME
         "$bin" --quiet --cache-dir "$work/cache" "$@" "$work/log.jsonl" > /dev/null 2>&1
-        end=$(date +%s.%N)
-        awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
-    done | median
-}
+        end=$EPOCHREALTIME
+        awk -v a="$start" -v b="$end" 'BEGIN {print b - a}' >> "$work/times-$interval"
+    done
+done
 
-echo "input: $lines lines, $bytes bytes; median of $runs runs; $(nproc) cores"
-base=$(measure --no-checkpoint)
+echo "input: $lines lines, $bytes bytes; median of $runs rounds; $(nproc) cores"
+base=$(median < "$work/times-0")
 printf '%-22s %8.3f s %8.1f MB/s\n' "--no-checkpoint" "$base" "$(awk -v b="$bytes" -v t="$base" 'BEGIN {print b / t / 1e6}')"
-for interval in 50000 200000 1000000 5000000; do
-    t=$(measure --save-interval "$interval")
+for interval in $settings; do
+    [ "$interval" = 0 ] && continue
+    t=$(median < "$work/times-$interval")
+    overhead=$(paste -d' ' "$work/times-$interval" "$work/times-0" | awk '{print ($1 / $2 - 1) * 100}' | median)
     # One every half interval (see the README's "Checkpoints and resumption").
     checkpoints=$(( (2 * lines + interval - 1) / interval ))
     printf '%-22s %8.3f s %8.1f MB/s  overhead %+6.1f%%  (~%d checkpoints)\n' "--save-interval $interval" "$t" \
-        "$(awk -v b="$bytes" -v t="$t" 'BEGIN {print b / t / 1e6}')" \
-        "$(awk -v t="$t" -v z="$base" 'BEGIN {print (t / z - 1) * 100}')" "$checkpoints"
+        "$(awk -v b="$bytes" -v t="$t" 'BEGIN {print b / t / 1e6}')" "$overhead" "$checkpoints"
 done
