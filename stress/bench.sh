@@ -149,7 +149,9 @@ for lines in $sizes; do
         rm -rf "$work/cache"
         cp -r "$work/cache-90" "$work/cache"
         # As after a kill: the segments are on disk, not in the page cache
-        # (sitesum drops a segment's pages once it is synced).
+        # (sitesum drops a segment's pages once it is synced). The copy's pages
+        # are dirty, and the kernel drops only clean ones: sync first.
+        sync
         for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
         timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
     done

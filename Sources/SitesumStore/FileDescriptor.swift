@@ -129,6 +129,14 @@ public struct FileDescriptor: Sendable {
         _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_DONTNEED)
     }
 
+    /// Tells the kernel the whole file will be read soon (`posix_fadvise(2)`,
+    /// `POSIX_FADV_WILLNEED`): it starts reading the file into the page cache
+    /// in the background, so the disk works while the caller computes. A hint:
+    /// failures are ignored.
+    public func prefetch() {
+        _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_WILLNEED)
+    }
+
     /// The file's identity, size and type (`fstat(2)`).
     public func status() throws(SystemError) -> FileStatus {
         var raw = stat()
