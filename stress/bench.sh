@@ -22,14 +22,14 @@
 # the runs of a round follow each other within seconds, so they meet the
 # machine at about the same speed, where this shared machine's speed drifts by
 # a third or more over minutes.
+# Wall time comes from bash's $EPOCHREALTIME around each run, peak RSS from
+# /usr/bin/time (%M, the kernel's maximum resident set size); "unique events" is the events= count of
+# `--stats`, i.e. the valid events whose id was new.
 #
 # For scale, once: how fast the machine hands a process fresh memory (dd
 # reading 512 MiB of /dev/zero into a new buffer, which the kernel must back
 # with zeroed pages first; median of N). State the run builds, and state a
 # restart rebuilds, costs at least this much.
-# Wall time comes from bash's $EPOCHREALTIME around each run, peak RSS from
-# /usr/bin/time (%M, the kernel's maximum resident set size); "unique events" is the events= count of
-# `--stats`, i.e. the valid events whose id was new.
 #
 # Restart after 90%: measured deterministically rather than with a timed kill
 # (whose point would wander with this shared machine's load). The log is cut
@@ -60,7 +60,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --sizes) sizes=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
-        -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done

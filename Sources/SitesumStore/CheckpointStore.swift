@@ -276,9 +276,9 @@ public final class CheckpointStore {
     /// and the cores idle while the disk reads. About `window` bytes are asked
     /// for ahead of the segment being scanned, so the cache holds little more.
     private struct SegmentReadAhead {
+        static let window: UInt64 = 32 << 20
         let segments: [SegmentRef]
         let store: CheckpointStore
-        var window: UInt64 = 32 << 20
         /// Segments before this index have been asked for.
         var next = 0
 
@@ -291,7 +291,7 @@ public final class CheckpointStore {
         /// `index` itself, if not yet).
         mutating func advance(past index: Int) {
             var ahead = segments[(index + 1)..<max(index + 1, next)].reduce(0) { $0 + $1.length }
-            while next < segments.count && (next <= index || ahead < window) {
+            while next < segments.count && (next <= index || ahead < Self.window) {
                 if next > index { ahead += segments[next].length }
                 let name = store.path(CheckpointFormat.segmentName(segments[next].generation))
                 if let file = try? FileDescriptor.open(name, O_RDONLY) {
