@@ -59,6 +59,24 @@ public enum FileSystem {
         }
     }
 
+    /// Cuts the file at `path` to `length` bytes (`truncate(2)`), freeing its blocks past that.
+    public static func truncate(_ path: String, to length: UInt64) throws(SystemError) {
+        guard length <= UInt64(Int64.max) else {
+            throw SystemError(operation: "truncate", path: path, errno: .invalidArgument)
+        }
+        while true {
+            #if canImport(Glibc)
+            let result = Glibc.truncate(path, off_t(length))
+            #else
+            let result = Darwin.truncate(path, off_t(length))
+            #endif
+            if result == 0 { return }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            throw SystemError(operation: "truncate", path: path, errno: error)
+        }
+    }
+
     /// Removes a file or symlink (`unlink(2)`); a missing file is fine.
     public static func remove(_ path: String) throws(SystemError) {
         guard unlink(path) == 0 else {

@@ -116,9 +116,42 @@ import Testing
             }
             #expect(try fixture.manifestsOnDisk() == manifests, "round \(round)")
             #expect(try fixture.segmentsOnDisk() == segments.sorted(), "round \(round)")
-            #expect(try fixture.names().filter { $0.hasSuffix(".tmp") }.isEmpty)
+            // Superseded files wait, emptied, as spares for the next commit to reuse.
+            let temporary = try fixture.names().filter { $0.hasSuffix(".tmp") }
+            #expect(temporary.allSatisfy { $0.hasPrefix("spare-") }, "round \(round): \(temporary)")
+            #expect(temporary.count <= 4, "round \(round)")
+            for name in temporary {
+                #expect(try FileSystem.status(atPath: fixture.file(name)).size == 0, "round \(round): \(name)")
+            }
             previous = manifest
         }
+        store.close()
+        #expect(try fixture.names().filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
+    @Test func aCommitReusesTheFilesThatTheOneBeforeSuperseded() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        var inodes: [String: UInt64] = [:]
+        func recordInodes() throws {
+            for name in try fixture.names() where name.hasPrefix("MANIFEST-") || name.hasPrefix("segment-") {
+                inodes[name] = try FileSystem.status(atPath: fixture.file(name)).inode
+            }
+        }
+        for round in 1...3 {
+            _ = try commit(store, ["r\(round)"], replacingAll: false)
+            try recordInodes()
+        }
+        // The third commit superseded the first manifest: its inode is a spare now.
+        let spares = try fixture.names().filter { $0.hasPrefix("spare-") }
+        #expect(spares.count == 1)
+        let spareInode = try FileSystem.status(atPath: fixture.file(spares[0])).inode
+        #expect(spareInode == inodes[manifestName(1)])
+
+        let fourth = try commit(store, ["r4"], replacingAll: false)
+        #expect(try fixture.names().filter { $0.hasPrefix("spare-") }.count == 1)
+        #expect(try FileSystem.status(atPath: fixture.file(segmentName(fourth.generation))).inode == spareInode)
+        #expect(try records(store, fourth) == ["r1", "r2", "r3", "r4"])
     }
 
     @Test func generationIsOneMoreThanTheLargestOnDisk() throws {

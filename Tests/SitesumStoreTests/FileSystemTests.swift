@@ -45,6 +45,20 @@ import Testing
         #expect(atEnd == 0)
     }
 
+    @Test func truncateCutsAFileAndNamesAMissingOne() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("f")
+        try writeFile(path, Array(repeating: 7, count: 10_000))
+        try FileSystem.truncate(path, to: 3)
+        #expect(try readFile(path) == [7, 7, 7])
+        try FileSystem.truncate(path, to: 0)
+        #expect(try FileSystem.status(atPath: path).size == 0)
+        let missing = directory.file("missing")
+        #expect(throws: SystemError(operation: "truncate", path: missing, errno: .noSuchFileOrDirectory)) {
+            try FileSystem.truncate(missing, to: 0)
+        }
+    }
+
     @Test func makeDirectoriesCreatesParentsAndAcceptsExisting() throws {
         let directory = try TemporaryDirectory()
         let nested = directory.file("a/b/c")
