@@ -16,6 +16,7 @@
 #   --save-interval 100000        checkpoint overhead with ~N/50000 checkpoints (one
 #                                 every half interval)
 #   restart after 90%             see below
+#   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
 #
 # Every timed run starts from an empty cache directory, except the restart.
 # The overheads and the restart's share are medians of each round's own ratio:
@@ -26,10 +27,23 @@
 # /usr/bin/time (%M, the kernel's maximum resident set size); "unique events" is the events= count of
 # `--stats`, i.e. the valid events whose id was new.
 #
+# Memory. This VM returns the memory a process frees to its host about two
+# seconds later (free page reporting, `page_reporting` on the kernel's command
+# line), and the host must back it again before the next process can use it.
+# So a run that starts soon after another gets memory at several GB/s, and one
+# that starts after a pause gets it at a fraction of that: the same 10M-line
+# run took a fifth to a third longer, more than its checkpoints cost. Every
+# timed run therefore starts right after the same warm-up (dd of 1.5 GiB of
+# /dev/zero, more than the largest run's peak), so that all of them, with and
+# without checkpoints, get memory in the same state, as on a machine without
+# such reporting. One more line per size shows the cost of the other state:
+# --no-checkpoint after a 3 s pause and no warm-up, as a run after idle.
+#
 # For scale, once: how fast the machine hands a process fresh memory (dd
 # reading 512 MiB of /dev/zero into a new buffer, which the kernel must back
-# with zeroed pages first; median of N). State the run builds, and state a
-# restart rebuilds, costs at least this much.
+# with zeroed pages first; median of N), cold (after a 3 s pause) and warm
+# (right after another dd of the same size). State the run builds, and state
+# a restart rebuilds, costs at least this much.
 #
 # Restart after 90%: measured deterministically rather than with a timed kill
 # (whose point would wander with this shared machine's load). The log is cut
@@ -100,8 +114,14 @@ sample() {
     local name=$1
     shift
     rm -rf "$work/cache"
+    warm_memory
     timed --cache-dir "$work/cache" "$@" "$log" >> "$work/samples-$name"
 }
+
+# Has the host back the memory the next run will use (see "Memory" above).
+warm_memory() { dd if=/dev/zero of=/dev/null bs=1536M count=1 status=none; }
+# Waits until memory freed before has been returned to the host.
+cool_memory() { sleep 3; }
 
 # Column $2 of configuration $1's samples: the median.
 median_of() { cut -d' ' -f"$2" "$work/samples-$1" | median; }
@@ -113,11 +133,15 @@ paired() {
         | awk -v share="${3:-}" '{ print share == "" ? ($1 / $4 - 1) * 100 : $1 / $4 * 100 }' | median
 }
 
-fresh_s=$(for _ in $(seq "$runs"); do
+fresh_dd() {
+    local start end
     start=$EPOCHREALTIME; dd if=/dev/zero of=/dev/null bs=512M count=1 status=none; end=$EPOCHREALTIME; calc "$end - $start"
-done | median)
+}
+cold_s=$(for _ in $(seq "$runs"); do cool_memory; fresh_dd; done | median)
+warm_s=$(for _ in $(seq "$runs"); do dd if=/dev/zero of=/dev/null bs=512M count=1 status=none; fresh_dd; done | median)
 echo "sitesum benchmark: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs rounds; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory (dd 512 MiB)" "$fresh_s" "$(calc "536870912 / $fresh_s / 1e6")"
+printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory, cold (dd 512 MiB)" "$cold_s" "$(calc "536870912 / $cold_s / 1e6")"
+printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory, warm (dd 512 MiB)" "$warm_s" "$(calc "536870912 / $warm_s / 1e6")"
 growth=""
 for lines in $sizes; do
     log="$work/log-$lines.jsonl"
@@ -149,16 +173,21 @@ for lines in $sizes; do
         rm -rf "$work/cache"
         cp -r "$work/cache-90" "$work/cache"
         # As after a kill: the segments are on disk, not in the page cache
-        # (sitesum drops a segment's pages once it is synced). The copy's pages
-        # are dirty, and the kernel drops only clean ones: sync first.
+        # (sitesum writes them past it, or drops their pages once synced). The
+        # copy's pages are dirty, and the kernel drops only clean ones: sync first.
         sync
         for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+        warm_memory
         timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
+        rm -rf "$work/cache"
+        cool_memory
+        timed --cache-dir "$work/cache" --no-checkpoint "$log" >> "$work/samples-cold"
     done
     plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
     default_s=$(median_of default 1); default_kb=$(median_of default 2)
     frequent_s=$(median_of frequent 1)
     restart_s=$(median_of restart 1)
+    cold_run_s=$(median_of cold 1)
     rm -rf "$work/cache" "$work/cache-90"
 
     mb() { calc "$bytes / $1 / 1e6"; }
@@ -173,6 +202,8 @@ for lines in $sizes; do
         "$(calc "$events / $default_s / 1e6")" "$(calc "$default_kb / 1024")" \
         "$(calc "$default_kb * 1024 / $events")" "$(calc "$limit_mb * 1e6 / 1048576")" \
         "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
+    printf '%-34s %7.2f s %8.0f MB/s   (memory cold: after a 3 s pause, no warm-up; %+.1f %%)\n' \
+        "--no-checkpoint, memory cold" "$cold_run_s" "$(mb "$cold_run_s")" "$(paired cold plain)"
     printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(paired default plain)"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \
         "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))"
