@@ -30,14 +30,14 @@
 # Memory. This VM returns the memory a process frees to its host about two
 # seconds later (free page reporting, `page_reporting` on the kernel's command
 # line), and the host must back it again before the next process can use it.
-# So a run that starts soon after another gets memory at several GB/s, and one
-# that starts after a pause gets it at a fraction of that: the same 10M-line
-# run took a fifth to a third longer, more than its checkpoints cost. Every
-# timed run therefore starts right after the same warm-up (dd of 1.5 GiB of
-# /dev/zero, more than the largest run's peak), so that all of them, with and
-# without checkpoints, get memory in the same state, as on a machine without
-# such reporting. One more line per size shows the cost of the other state:
-# --no-checkpoint after a 3 s pause and no warm-up, as a run after idle.
+# A run that starts within a second of another gets the memory that one freed,
+# still backed; one that starts after a pause gets it at a fraction of the
+# speed: the same 10M-line --no-checkpoint run took a fifth to a third longer
+# after a 3 s pause, more than its checkpoints cost. The timed runs of a round
+# follow each other, so each starts right after a run of about its size (a
+# warm-up with dd instead was no better: the kernel reports the dd's memory
+# during the run). One more line per size shows the other state:
+# --no-checkpoint after a 3 s pause, as a run after idle.
 #
 # For scale, once: how fast the machine hands a process fresh memory (dd
 # reading 512 MiB of /dev/zero into a new buffer, which the kernel must back
@@ -114,12 +114,9 @@ sample() {
     local name=$1
     shift
     rm -rf "$work/cache"
-    warm_memory
     timed --cache-dir "$work/cache" "$@" "$log" >> "$work/samples-$name"
 }
 
-# Has the host back the memory the next run will use (see "Memory" above).
-warm_memory() { dd if=/dev/zero of=/dev/null bs=1536M count=1 status=none; }
 # Waits until memory freed before has been returned to the host.
 cool_memory() { sleep 3; }
 
@@ -177,7 +174,6 @@ for lines in $sizes; do
         # copy's pages are dirty, and the kernel drops only clean ones: sync first.
         sync
         for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
-        warm_memory
         timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
         rm -rf "$work/cache"
         cool_memory
@@ -202,7 +198,7 @@ for lines in $sizes; do
         "$(calc "$events / $default_s / 1e6")" "$(calc "$default_kb / 1024")" \
         "$(calc "$default_kb * 1024 / $events")" "$(calc "$limit_mb * 1e6 / 1048576")" \
         "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
-    printf '%-34s %7.2f s %8.0f MB/s   (memory cold: after a 3 s pause, no warm-up; %+.1f %%)\n' \
+    printf '%-34s %7.2f s %8.0f MB/s   (after a 3 s pause; %+.1f %%)\n' \
         "--no-checkpoint, memory cold" "$cold_run_s" "$(mb "$cold_run_s")" "$(paired cold plain)"
     printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(paired default plain)"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \

@@ -3,7 +3,8 @@
 # default: on one generated file (page cache warm), RUNS rounds that each run
 # every setting once; prints each setting's median wall time and the median of
 # its rounds' ratios to --no-checkpoint (a round's runs meet the machine at
-# about the same speed, where its speed drifts over minutes).
+# about the same speed, where its speed drifts over minutes), each right after
+# the one before (see "Memory" in bench.sh).
 #
 #   stress/save-interval-bench.sh [LINES] [RUNS]
 set -euo pipefail

@@ -531,7 +531,8 @@ public final class CheckpointStore {
             try sync(file)
             // The segment is on disk now: its pages need not stay cached (a run
             // writes about 25 bytes per event; keeping them all makes the kernel
-            // reclaim memory under the run instead). A hint; failure is harmless.
+            // reclaim memory under the run instead). Written with direct I/O, only
+            // its last block is cached; without, all of it. A hint; failure is harmless.
             file.dropCachedPages()
             try step(.segmentSynced, temporaryPath)
         }
