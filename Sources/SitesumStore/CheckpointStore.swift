@@ -615,8 +615,11 @@ public final class CheckpointStore {
         try? FileSystem.remove(path)
     }
 
-    /// At most this many emptied files are kept for reuse (a commit creates two).
-    private static let maxSpareFiles = 4
+    /// At most this many emptied files are kept for reuse. A commit creates two,
+    /// and a merge supersedes up to a whole chain (`--max-segments`, 256 by
+    /// default): kept, its segments serve the commits after it. An empty file
+    /// costs an inode and a directory entry.
+    private static let maxSpareFiles = 256
 
     /// 1 + the largest generation named by any file in the entry or committed by us.
     private func nextGeneration() throws(CheckpointError) -> UInt64 {
