@@ -39,6 +39,13 @@
 # during the run). One more line per size shows the other state:
 # --no-checkpoint after a 3 s pause, as a run after idle.
 #
+# Files. Used cache directories are moved aside, not removed, until the
+# benchmark ends: removing one deletes hundreds of files, and where ext4 runs
+# without a journal (this machine's disk), creating a file skips every inode
+# freed in the last minute, so the checkpoints of the runs that followed paid,
+# in kernel time, for the benchmark's own cleanup.
+# 1M, 10M and 30M lines need about 20 GB free for logs and caches.
+#
 # For scale, once: how fast the machine hands a process fresh memory (dd
 # reading 512 MiB of /dev/zero into a new buffer, which the kernel must back
 # with zeroed pages first; median of N), cold (after a 3 s pause) and warm
@@ -113,10 +120,20 @@ timed() {
 sample() {
     local name=$1
     shift
-    rm -rf "$work/cache"
+    discard "$work/cache"
     timed --cache-dir "$work/cache" "$@" "$log" >> "$work/samples-$name"
 }
 
+# Moves a used cache directory out of the way; all are removed at the end (see
+# "Files" above).
+discarded=0
+discard() {
+    if [ -e "$1" ]; then
+        mkdir -p "$work/discarded"
+        discarded=$((discarded + 1))
+        mv "$1" "$work/discarded/$discarded"
+    fi
+}
 # Waits until memory freed before has been returned to the host.
 cool_memory() { sleep 3; }
 
@@ -167,7 +184,7 @@ for lines in $sizes; do
         sample plain --no-checkpoint
         sample default
         sample frequent --save-interval 100000
-        rm -rf "$work/cache"
+        discard "$work/cache"
         cp -r "$work/cache-90" "$work/cache"
         # As after a kill: the segments are on disk, not in the page cache
         # (sitesum writes them past it, or drops their pages once synced). The
@@ -175,7 +192,7 @@ for lines in $sizes; do
         sync
         for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
         timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
-        rm -rf "$work/cache"
+        discard "$work/cache"
         cool_memory
         timed --cache-dir "$work/cache" --no-checkpoint "$log" >> "$work/samples-cold"
     done
@@ -184,7 +201,8 @@ for lines in $sizes; do
     frequent_s=$(median_of frequent 1)
     restart_s=$(median_of restart 1)
     cold_run_s=$(median_of cold 1)
-    rm -rf "$work/cache" "$work/cache-90"
+    discard "$work/cache"
+    discard "$work/cache-90"
 
     mb() { calc "$bytes / $1 / 1e6"; }
     limit_mb=$(calc "(48 * $events) / 1e6 + 32")
