@@ -39,6 +39,12 @@ enum PageMemory {
     /// and writing to them meanwhile is safe; this only moves the kernel's work
     /// (zeroing, and on a virtual machine the host backing the memory) off the
     /// thread that fills the table.
+    ///
+    /// The pages are asked for a few megabytes per call: `madvise` holds the
+    /// process's memory-map lock for as long as one call lasts, and every
+    /// other thread that maps or unmaps memory meanwhile (any large `malloc`
+    /// or `free`) waits for it. In one call for a whole table, a resume of 10M
+    /// lines stood still for a quarter of a second while the table was populated.
     /// Wait on the returned group before unmapping.
     @usableFromInline
     static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> DispatchGroup? {
@@ -47,12 +53,18 @@ enum PageMemory {
         let address = UInt(bitPattern: memory)
         let length = rounded(byteCount)
         DispatchQueue.global().async(group: group) {
-            // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
-            // the pages come as they are written, as without it.
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: address), length, 23)
+            for start in stride(from: 0, to: length, by: populateStep) {
+                // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
+                // the pages come as they are written, as without it.
+                guard madvise(UnsafeMutableRawPointer(bitPattern: address + UInt(start)),
+                              min(populateStep, length - start), 23) == 0 else { return }
+            }
         }
         return group
     }
+
+    /// Bytes populated per `madvise` call: two huge pages.
+    static let populateStep = 2 * threshold
 
     /// Returns what `allocateZeroed(byteCount:)` gave.
     @usableFromInline
