@@ -593,9 +593,9 @@ public final class CheckpointStore {
     ///
     /// Every commit creates two files and supersedes about two. Creating a file
     /// allocates an inode, and where ext4 runs without a journal, finding a free one
-    /// skips over every inode freed in the last seconds, one inode table lookup each:
-    /// at `--save-interval 100000` the run removed hundreds of files a second, and
-    /// creating the next one cost more the longer the run went. A rename and a
+    /// skips over every inode freed in the last minute, one inode table lookup each:
+    /// at `--save-interval 100000` a run removed about a hundred files a second, so
+    /// each creation cost more the more had been removed before it. A rename and a
     /// truncate free the same blocks and keep the inode. Spares are `*.tmp`, so
     /// one left by a crash is removed when the entry is next opened, and ``close()``
     /// removes the rest.

@@ -50,6 +50,33 @@ import Testing
         #expect(loaded?.segments.map(\.generation) == [1, 4, 5, 6, 7])
     }
 
+    @Test func aMergesSourcesAreKeptEmptiedForTheCommitsAfterIt() throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        try chain(store, [["a"], ["b"], ["c"], ["d"]])
+        let merge = try store.beginMerge(newest: 3)
+        try finish(store, merge)
+        try commit(store, ["e"], offset: 5, merged: merge)
+        let inode = { (name: String) in try FileSystem.status(atPath: fixture.file(name)).inode }
+        let sourceInodes = try Set(merge.sources.map { try inode(segmentName($0.generation)) })
+        #expect(sourceInodes.count == 3)
+        // The next commit supersedes the sources: they are emptied, not removed.
+        try commit(store, ["f"], offset: 6)
+        let spares = try fixture.names().filter { $0.hasPrefix("spare-") }
+        let spareInodes = try Set(spares.map(inode))
+        #expect(sourceInodes.isSubset(of: spareInodes))
+        for spare in spares {
+            #expect(try FileSystem.status(atPath: fixture.file(spare)).size == 0)
+        }
+        // And the commit after that writes its files into two of them.
+        let next = try commit(store, ["g"], offset: 7)
+        #expect(spareInodes.contains(try inode(segmentName(next.generation))))
+        #expect(spareInodes.contains(try inode(manifestName(next.generation))))
+        #expect(try records(store, next) == ["a", "b", "c", "d", "e", "f", "g"])
+        store.close()
+        #expect(try fixture.names().filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
     @Test func aFinishedMergeIsListedOnceAndOnlyWhileItsSourcesAreInTheChain() throws {
         let fixture = try StoreFixture()
         let store = try fixture.open()
