@@ -84,23 +84,19 @@ extension ActivityState {
     /// statuses at that timestamp, in order. Starts offline, so the first goes
     /// online and they alternate.
     static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
-        // The statuses are copied out and sorted as one array: sorting their
-        // indices compared through the columns cost two random reads per comparison.
-        var statuses: [(timestamp: Int64, offset: UInt64, change: UInt32)] = []
-        statuses.reserveCapacity(site.statusCount)
-        for index in 0..<site.statusCount {
-            statuses.append((site.statusTimestamps[index], site.statusOffsets[index], site.statusChanges[index]))
+        var order = Array(0..<site.statusCount)
+        order.sort {
+            let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
+            return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
         }
-        // File offsets are unique, so the order is total and need not be stable.
-        statuses.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : $0.offset < $1.offset }
         var flips: [Int64] = []
         var online = false
         var onlineOperators = 0
         var position = 0
-        while position < statuses.count {
-            let timestamp = statuses[position].timestamp
-            while position < statuses.count && statuses[position].timestamp == timestamp {
-                let change = statuses[position].change
+        while position < order.count {
+            let timestamp = site.statusTimestamps[order[position]]
+            while position < order.count && site.statusTimestamps[order[position]] == timestamp {
+                let change = site.statusChanges[order[position]]
                 let person = Int(change >> 1)
                 let operatorOnlineNow: UInt8 = UInt8(change & 1)
                 onlineOperators += Int(operatorOnlineNow) - Int(operatorOnline[person])
