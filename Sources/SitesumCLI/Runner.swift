@@ -72,7 +72,12 @@ final class Runner {
             summary = stored
         } else {
             try checkStrict()
-            try readInput()
+            if case .checkpointMismatch(let reason) = try readInput() {
+                // The input changed under the checkpoint where its fingerprint
+                // did not look: nothing built on the checkpoint can be kept.
+                try startAgain(reason)
+                _ = try readInput()
+            }
             // The last stretch's records go to the writer now, to be written
             // while the summary is computed; the final checkpoint then only
             // adds a manifest with the summary.
@@ -187,7 +192,7 @@ final class Runner {
                 if metadata.summary != nil && fileStatus.size == manifest.input.offset {
                     return nil  // answered from the summary: verify the segments, load nothing
                 }
-                reserveIDs(beyond: Int(metadata.tally.events), from: manifest.input.offset)
+                state.reserveCheckpointedIDs(Int(metadata.tally.events))
                 let records = RecordApplier(state: state)
                 applier = records
                 return { record in try records.deliver(record) }
@@ -221,6 +226,11 @@ final class Runner {
             return summary
         }
         state.markCheckpointed()
+        // The checkpoint holds ids as fingerprints and line offsets; the
+        // state reads a line again to compare two ids with one fingerprint.
+        state.checkpointedLines = { [file, maxLineLength = options.maxLineLength] offset in
+            (try? LineReader.line(of: file, at: offset, maxLineLength: maxLineLength)) ?? nil
+        }
         skipsLineAfterResume = faults.sabotage == .skipLineAfterResume
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
         console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")
@@ -249,6 +259,28 @@ final class Runner {
             return "the first \(identity.offset) bytes of '\(path)' changed since the checkpoint was made (rewritten)"
         }
         return nil
+    }
+
+    /// After a resumed run found the input changed under its checkpoint
+    /// (`ActivityState.checkpointMismatch`): forgets the checkpoints and the
+    /// state built on them, to read the input again from the start.
+    private func startAgain(_ reason: String) throws(Failure) {
+        finishCheckpoints()
+        startOver(reason)
+        do {
+            // The reader leaves the position alone at offset 0 (for pipes).
+            try file.seek(to: 0)
+        } catch {
+            throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+        }
+        ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+        committedOffset = 0
+        committedOffsetCandidate = 0
+        linesAtCheckpoint = 0
+        nonBlankAtAttempt = 0
+        resumedAt = nil
+        holdsUnterminatedLine = false
+        skipsLineAfterResume = false
     }
 
     private func startOver(_ reason: String) {
@@ -351,10 +383,19 @@ final class Runner {
         }
     }
 
+    /// How reading the input ended.
+    private enum ReadEnd {
+        case finished
+        /// A line the resumed checkpoint recorded an id for no longer carries
+        /// it (`ActivityState.checkpointMismatch`); nothing after it was
+        /// applied or checkpointed.
+        case checkpointMismatch(String)
+    }
+
     /// Reads from the committed offset to the end of the input: a worker thread
     /// and this one read and decode (`DecodingPipeline`), this thread alone
     /// applies each line in file order and takes the checkpoints between lines.
-    private func readInput() throws(Failure) {
+    private func readInput() throws(Failure) -> ReadEnd {
         // The input is read ahead of the line being applied by at most about one
         // `--block-size` (reads of a quarter of it, and six batches of a sixteenth),
         // so that is all a kill can lose beyond the save interval.
@@ -367,7 +408,7 @@ final class Runner {
         } catch {
             throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
         }
-        reserveIDs(beyond: state.idCount, from: committedOffset)
+        reserveIDs(from: committedOffset)
         committedOffsetCandidate = committedOffset
         let readStart = clock.now
         let startOffset = committedOffset
@@ -399,6 +440,10 @@ final class Runner {
                     holdsUnterminatedLine = true
                 }
                 let outcome = ingestor.apply(batch, at: index)
+                if let mismatch = state.checkpointMismatch {
+                    console.clearProgress()
+                    return .checkpointMismatch(mismatch)
+                }
                 bytesRead = line.end - startOffset
                 if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
                 guard line.isTerminated else { break }
@@ -421,16 +466,17 @@ final class Runner {
         console.clearProgress()
         let signal = InterruptSignal.pending
         if signal != 0 { throw interrupted(by: signal) }
+        return .finished
     }
 
-    /// Sizes the id set for `existing` ids plus the rest of the input from
-    /// `offset` on, so that it never grows on the way (growing holds the old
+    /// Sizes the id set for the ids it holds plus those of the rest of the
+    /// input from `offset` on, so that it never grows on the way (growing holds the old
     /// and the new table at once: the memory peak of a run). The number of
     /// lines ahead is estimated from the bytes ahead and the mean length of the
     /// lines in the next megabyte, read with `pread` so the file position is
     /// left alone. Duplicate, blank and malformed lines make it a slight
     /// overestimate, which is the safe side.
-    private func reserveIDs(beyond existing: Int, from offset: UInt64) {
+    private func reserveIDs(from offset: UInt64) {
         guard fileStatus.isRegularFile, fileStatus.size > offset else { return }
         let remaining = fileStatus.size - offset
         let sampleSize = Int(min(remaining, 1 << 20))
@@ -440,7 +486,7 @@ final class Runner {
         let newlines = UnsafeRawBufferPointer(rebasing: sample[0..<count]).count { $0 == UInt8(ascii: "\n") }
         let meanLength = Double(count) / Double(max(1, newlines))
         let expected = Double(remaining) / meanLength
-        state.reserveIDs(existing + Int(expected.rounded(.up)) + 1)
+        state.reserveIDs(additional: Int(expected.rounded(.up)) + 1)
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.

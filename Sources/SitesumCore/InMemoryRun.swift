@@ -25,6 +25,15 @@ public enum InMemoryRun {
         }
     }
 
+    /// The line of `input` that starts at `offset`, without its "\n": what
+    /// the command line reads from the input file for a resumed state
+    /// (`ActivityState.checkpointedLines`).
+    public static func line(of input: [UInt8], at offset: UInt64) -> [UInt8]? {
+        guard offset < UInt64(input.count) else { return nil }
+        let rest = input[Int(offset)...]
+        return Array(rest.prefix { $0 != UInt8(ascii: "\n") })
+    }
+
     /// The exact text sitesum prints for `input`: one line per site, each
     /// ending in "\n", sorted by site id bytewise.
     public static func summary(of input: [UInt8]) -> String {

@@ -175,3 +175,36 @@ public final class LineReader {
         }
     }
 }
+
+extension LineReader {
+    /// The line of `file` that starts at `offset`, without its "\n", read with
+    /// `pread(2)` (the file position is left alone); at the end of the file,
+    /// what is there. Nil when it is longer than `maxLineLength` bytes.
+    ///
+    /// A resumed run reads the line of a checkpointed id again this way, to
+    /// compare ids that share a fingerprint: a line is usually a few hundred
+    /// bytes, so the first read, of 512, mostly holds it whole.
+    public static func line(of file: FileDescriptor, at offset: UInt64, maxLineLength: Int) throws(SystemError) -> [UInt8]? {
+        var line: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        var position = offset
+        while true {
+            var count = 0
+            var failure: SystemError?
+            chunk.withUnsafeMutableBytes { buffer in
+                do throws(SystemError) {
+                    count = try file.read(into: buffer, at: position)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            let end = chunk[..<count].firstIndex(of: UInt8(ascii: "\n")) ?? count
+            line.append(contentsOf: chunk[..<end])
+            if line.count > maxLineLength { return nil }
+            if end < count || count == 0 { return line }
+            position += UInt64(count)
+            if chunk.count < 64 << 10 { chunk = [UInt8](repeating: 0, count: chunk.count * 4) }
+        }
+    }
+}

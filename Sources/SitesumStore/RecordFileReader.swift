@@ -143,6 +143,9 @@ final class RecordFileReader {
         }
         if header.count >= 12 {
             let version = header.littleEndianUInt32(at: 8)
+            if version < CheckpointFormat.version {
+                throw .damaged("format version \(version), written by an older sitesum (this one reads version \(CheckpointFormat.version))")
+            }
             if version != CheckpointFormat.version {
                 throw .damaged("unknown format version \(version)")
             }

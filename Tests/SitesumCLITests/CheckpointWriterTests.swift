@@ -54,6 +54,7 @@ import Testing
         #expect(outcomes.map { $0.failure != nil } == [false, false, true, false, false, false, false])
         #expect(store.segmentCount <= 3)
         let loaded = ActivityState(tracksChanges: true)
+        loaded.reserveCheckpointedIDs(Int(state.tally.events))
         let manifest = try #require(store.loadNewest(warn: { Issue.record("\($0)") }))
         try store.readRecords(of: manifest) { try loaded.applyCheckpointRecord($0) }
         #expect(manifest.metadata == [6])

@@ -60,8 +60,8 @@ import Testing
         #expect(got.tally == want.tally)
         #expect(outcomes == Int(want.tally.lines))
         var wantRecords: [[UInt8]] = [], gotRecords: [[UInt8]] = []
-        try want.writeCheckpointRecords(full: false) { wantRecords.append($0) }
-        try got.writeCheckpointRecords(full: false) { gotRecords.append($0) }
+        try want.writeCheckpointRecords { wantRecords.append($0) }
+        try got.writeCheckpointRecords { gotRecords.append($0) }
         #expect(gotRecords == wantRecords)
     }
 

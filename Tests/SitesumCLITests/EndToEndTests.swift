@@ -1,5 +1,6 @@
 import Foundation
 import SitesumCLI
+import SitesumStore
 import Testing
 
 /// The built binary, driven as a user would drive it.
@@ -181,6 +182,46 @@ import Testing
         let changed = try harness.run(["--stats", "log.jsonl"])
         #expect(changed.stdout == (try harness.reference("log.jsonl")))
         #expect(changed.stderr.contains("changed since the checkpoint"))
+    }
+
+    /// A checkpoint stores an id as a fingerprint and the offset of its line,
+    /// and a resume reads that line again when a new line has an id with the
+    /// same fingerprint. Here the line was rewritten (in a place the input's
+    /// fingerprint does not sample) to carry another id, and a line with the
+    /// old id appended: the run notices, starts over, and counts the appended
+    /// line, as a run over the bytes now in the file does.
+    @Test func aRewrittenLineTheCheckpointReadsAgainStartsOver() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        var log = harness.generate(lines: 20_000, seed: 21)
+        try harness.write(log, to: "log.jsonl")
+        #expect(try harness.run(["log.jsonl"]).status == 0)
+        let sampled = InputFingerprint.sampleRanges(upTo: UInt64(log.count))
+        let prefix = Array(#"{"id":""#.utf8)
+        var start = 0
+        var chosen: (start: Int, id: [UInt8])?
+        while chosen == nil, let newline = log[start...].firstIndex(of: 10) {
+            let line = Array(log[start..<newline])
+            let range = UInt64(start)..<UInt64(newline + 1)
+            if start > log.count / 3, line.starts(with: prefix), line.count > 43, line[43] == UInt8(ascii: "\""),
+               line.contains(Array("message".utf8)), !sampled.contains(where: { $0.overlaps(range) }) {
+                chosen = (start, Array(line[7..<43]))
+            }
+            start = newline + 1
+        }
+        let (lineStart, id) = try #require(chosen)
+        // The line now carries another id of the same length; the old id comes at the end.
+        log[lineStart + 7 + 35] = log[lineStart + 7 + 35] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        try harness.write(log, to: "log.jsonl")
+        let appended = #"{"id":"\#(String(decoding: id, as: UTF8.self))","type":"message","from":"late","site_id":"late","timestamp":1}"#
+        try harness.append(Array(appended.utf8) + [10], to: "log.jsonl")
+        let result = try harness.run(["--stats", "log.jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try harness.reference("log.jsonl")))
+        #expect(result.stdout.contains("late,messages=0,emails=1,operators=0,visitors=1"))
+        #expect(result.stderr.contains("no longer carries the id the checkpoint recorded"), "\(result.stderr)")
+        #expect(result.stderr.contains("starting over"), "\(result.stderr)")
+        #expect(result.stats["resumed-offset"] == "0")
     }
 
     @Test func damagedCheckpointIsNamedAndRecoveredFrom() throws {

@@ -20,19 +20,30 @@ struct EventScript {
         entries.append(Entry(id: id, kind: online ? .online : .offline, from: from, site: site, timestamp: timestamp))
     }
 
-    /// Applies the entries in order; the offset of entry `i` is `i * 100`.
-    func apply(to state: ActivityState) -> [Bool] {
+    /// Applies the entries in order; the offset of entry `i` is `offset + i * 100`.
+    func apply(to state: ActivityState, offset base: UInt64 = 0) -> [Bool] {
         entries.enumerated().map { index, entry in
             let id = Array(entry.id.utf8), from = Array(entry.from.utf8), site = Array(entry.site.utf8)
             return id.withUnsafeBytes { id in
                 from.withUnsafeBytes { from in
                     site.withUnsafeBytes { site in
                         state.apply(RawEvent(kind: entry.kind, timestamp: entry.timestamp, id: id, from: from, site: site),
-                                    offset: UInt64(index * 100))
+                                    offset: base + UInt64(index * 100))
                     }
                 }
             }
         }
+    }
+
+    /// The entry `apply` gives `offset` as a line of JSON: what a resumed
+    /// state reads again to compare an id with the checkpoint's
+    /// (`ActivityState.checkpointedLines`). Names must need no escaping.
+    func line(at offset: UInt64) -> [UInt8]? {
+        guard offset % 100 == 0, offset / 100 < UInt64(entries.count) else { return nil }
+        let entry = entries[Int(offset / 100)]
+        let type = entry.kind == .message ? "message" : "status"
+        let data = entry.kind == .message ? "" : #","data":{"status":"\#(entry.kind == .online ? "online" : "offline")"}"#
+        return Array(#"{"id":"\#(entry.id)","type":"\#(type)","from":"\#(entry.from)","site_id":"\#(entry.site)","timestamp":\#(entry.timestamp)\#(data)}"#.utf8)
     }
 
     func summary(tracksChanges: Bool = false) -> String {

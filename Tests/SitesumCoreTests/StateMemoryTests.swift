@@ -38,6 +38,34 @@ import Testing
         #expect(seen == all.count + 1)
     }
 
+    /// Every entry of the checkpointed ids is found among the candidates of
+    /// its fingerprint; the table takes exactly the count it was sized for.
+    @Test(arguments: [0, 1, 1000, 50_000])
+    func checkpointedIDsFindEveryEntry(_ count: Int) {
+        var random = SplitMix64(state: UInt64(count) + 1)
+        let ids = CheckpointedIDs(reserving: count)
+        let entries = (0..<count).map { _ in
+            (fingerprint: UInt32(truncatingIfNeeded: random.next()), offset: random.next() % CheckpointedIDs.maximumOffset)
+        }
+        for entry in entries { #expect(ids.insert(fingerprint: entry.fingerprint, offset: entry.offset)) }
+        #expect(!ids.insert(fingerprint: 1, offset: 0), "one more than reserved")
+        #expect(ids.count == count)
+        for entry in entries {
+            var seen: [UInt64] = []
+            let found = ids.firstCandidate(entry.fingerprint) { offset, tag in
+                seen.append(offset)
+                #expect(tag == UInt16(truncatingIfNeeded: entry.fingerprint))
+                return offset == entry.offset
+            }
+            #expect(found)
+            #expect(seen.count < 20, "a probe run of \(seen.count)")
+        }
+        let large = CheckpointedIDs(reserving: 2)
+        #expect(!large.insert(fingerprint: 1, offset: CheckpointedIDs.maximumOffset + 1))
+        #expect(large.insert(fingerprint: 1, offset: CheckpointedIDs.maximumOffset))
+        #expect(large.firstCandidate(1) { offset, _ in offset == CheckpointedIDs.maximumOffset })
+    }
+
     @Test func columnGrowsAndLoadsInBulk() {
         var column = RawColumn<Int64>()
         defer { column.deallocate() }
@@ -79,7 +107,7 @@ import Testing
     }
 
     /// A delta taken for another thread holds exactly the records
-    /// `writeCheckpointRecords(full: false)` would write, and marks the state.
+    /// `writeCheckpointRecords` would write, and marks the state.
     @Test func deltaEqualsTheIncrementalRecords() throws {
         var options = GeneratorOptions(lines: 3000)
         options.seed = 12
@@ -93,12 +121,12 @@ import Testing
         let expected = state(upTo: half)
         let taken = state(upTo: half)
         var want: [[UInt8]] = []
-        try expected.writeCheckpointRecords(full: false) { want.append($0) }
+        try expected.writeCheckpointRecords { want.append($0) }
         var got: [[UInt8]] = []
         try taken.takeCheckpointDelta().forEachRecord { got.append($0) }
         #expect(got == want)
         var after: [[UInt8]] = []
-        try taken.writeCheckpointRecords(full: false) { after.append($0) }
+        try taken.writeCheckpointRecords { after.append($0) }
         #expect(after.isEmpty)
     }
 
@@ -117,9 +145,9 @@ import Testing
         func takeDelta() throws {
             let delta = ingestor.state.takeCheckpointDelta()
             try delta.forEachRecord { records.append($0) }
-            if delta.uuids.storage.count > 0 { reused += 1 }
+            if delta.ids.storage.count > 0 { reused += 1 }
             ingestor.state.reuse(delta)
-            #expect(delta.uuids.storage.isEmpty, "the delta's ids now belong to the state")
+            #expect(delta.ids.storage.isEmpty, "the delta's ids now belong to the state")
         }
         var lines = 0
         try InMemoryRun.forEachLine(of: input) { line, offset in
@@ -130,8 +158,10 @@ import Testing
         try takeDelta()
         #expect(reused > 5)
         let loaded = ActivityState(tracksChanges: true)
-        for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
         let whole = InMemoryRun.state(of: input)
+        loaded.reserveCheckpointedIDs(Int(whole.tally.events))
+        loaded.checkpointedLines = { InMemoryRun.line(of: input, at: $0) }
+        for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
         #expect(loaded.idCount == whole.idCount)
         #expect(loaded.summary() == whole.summary())
     }

@@ -78,6 +78,30 @@ import Testing
         }
     }
 
+    /// One line read again by its offset, as a resume compares ids: every
+    /// line of the file, short and long, the last one unterminated.
+    @Test func oneLineByItsOffset() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        var data: [UInt8] = []
+        for length in [0, 1, 100, 511, 512, 513, 3000, 70_000, 5] {
+            data += (0..<length).map { UInt8(0x61 + $0 % 26) } + (length == 5 ? [] : [0x0A])
+        }
+        try writeFile(path, data)
+        let expected = Self.naiveSplit(data, from: 0, maxLineLength: .max)
+        try withFile(path) { file in
+            for line in expected {
+                #expect(try LineReader.line(of: file, at: line.start, maxLineLength: 70_000) == line.bytes)
+                let limit = max(0, line.bytes.count - 1)
+                let cut = try LineReader.line(of: file, at: line.start, maxLineLength: limit)
+                #expect(line.bytes.isEmpty ? cut == [] : cut == nil, "over the limit of \(limit)")
+            }
+            #expect(try LineReader.line(of: file, at: UInt64(data.count), maxLineLength: 10) == [])
+            // The file position is left alone.
+            #expect(lseek(file.rawValue, 0, SEEK_CUR) == 0)
+        }
+    }
+
     @Test func crlfKeepsTheCarriageReturn() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("input")

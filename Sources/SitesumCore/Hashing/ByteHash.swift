@@ -2,7 +2,9 @@
 ///
 /// Hash tables in sitesum only need good spreading, not cryptographic
 /// strength; the state never depends on hash values (indices are handed out in
-/// insertion order), so the hash can change without changing any result.
+/// insertion order), so the hash can change without changing any result —
+/// except `mix`, through the UUID fingerprints that checkpoints store
+/// (`UUIDKey.fingerprint`): changing it needs a new checkpoint format version.
 @usableFromInline
 enum ByteHash {
     @usableFromInline static let k1: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -176,4 +176,9 @@ struct UUIDKey: FlatSetKey, Sendable {
     }
     @inlinable static var zero: UUIDKey { UUIDKey(high: 0, low: 0) }
     @inlinable var hash64: UInt64 { ByteHash.mix(high ^ (low &* ByteHash.k1)) }
+    /// What a checkpoint stores of a UUID id, beside the offset of its line
+    /// (see `CheckpointedIDs`): the high half of `hash64`. It is part of the
+    /// checkpoint format, so `hash64` cannot change without a new format
+    /// version (a test pins known values).
+    @inlinable var fingerprint: UInt32 { UInt32(truncatingIfNeeded: hash64 >> 32) }
 }

@@ -105,13 +105,8 @@ public final class DecodedBatch: @unchecked Sendable {
     /// its first byte sits in the input, `end` just past its "\n" (or its last
     /// byte when `isTerminated` is false).
     public func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
-        var bytes = line
-        // A byte-order mark only counts at the very start of the input.
-        if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
-        }
         var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
-        switch decoder.decode(bytes) {
+        switch decoder.decode(Self.eventBytes(line, start: start)) {
         case .blank:
             entry.outcome = .blank
         case .malformed(let reason):
@@ -134,6 +129,15 @@ public final class DecodedBatch: @unchecked Sendable {
             entry.fromHash = ByteHash.hash(event.from)
         }
         add(entry)
+    }
+
+    /// The bytes of the line starting at input offset `start` that hold its
+    /// event: all of them, but a byte-order mark at the very start of the input.
+    static func eventBytes(_ line: UnsafeRawBufferPointer, start: UInt64) -> UnsafeRawBufferPointer {
+        if start == 0, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+            return UnsafeRawBufferPointer(rebasing: line[3...])
+        }
+        return line
     }
 
     /// Adds a line that was longer than `limit` bytes (`length`, without "\n"),

@@ -1,21 +1,24 @@
 /// The state as checkpoint records.
 ///
-/// A checkpoint holds what was added since the previous one (or everything,
-/// when the store compacts), as a sequence of records that each fit in about
-/// a megabyte, so neither writing nor reading needs a second copy of the
-/// state. Every record starts with a tag byte:
+/// A checkpoint holds what was added since the previous one, as a sequence
+/// of records that each fit in about a megabyte, so neither writing nor
+/// reading needs a second copy of the state. Every record starts with a tag
+/// byte (integers little-endian; "packed" and "deltas" are the encodings of
+/// `PackedIntegers.swift`):
 ///
-/// | tag | record | layout after the tag (integers little-endian) |
+/// | tag | record | layout after the tag |
 /// | --- | --- | --- |
 /// | 1 | site names | first index u32, count u32, count × (varint length, bytes) |
 /// | 2 | people names | as 1 |
 /// | 3 | ids that are not UUIDs | as 1 |
-/// | 4 | UUID ids | count u32, count × (high u64, low u64) |
-/// | 5 | message timestamps | site u32, first index u64, count u32, count × i64 |
-/// | 6 | statuses | site u32, first index u64, count u32, count × (timestamp i64, offset u64, operator << 1 \| online u32) |
+/// | 4 | UUID ids | count u32, count × fingerprint u32, count line offsets as deltas |
+/// | 5 | message timestamps | site u32, first index u64, count u32, count timestamps packed |
+/// | 6 | statuses | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
 /// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
 /// | 8 | (site, operator) pairs | as 7 |
 ///
+/// UUID ids are not stored, only their fingerprints and the offsets of their
+/// lines: a resume reads a line again when it needs the id (`CheckpointedIDs`).
 /// The first indices let reading check that records arrive in the order they
 /// were written, on top of the store's checksums.
 extension ActivityState {
@@ -27,29 +30,21 @@ extension ActivityState {
     static let recordBytes = 1 << 20
 
     /// Writes the records of everything added since the last
-    /// `markCheckpointed()` — or of the whole state when `full` is true —
-    /// through `emit`, one record per call.
-    public func writeCheckpointRecords(full: Bool, _ emit: ([UInt8]) throws -> Void) throws {
+    /// `markCheckpointed()` through `emit`, one record per call.
+    public func writeCheckpointRecords(_ emit: ([UInt8]) throws -> Void) throws {
         precondition(tracksChanges, "writing checkpoints needs a state that tracks changes")
-        try writeNames(.siteNames, sites, from: full ? 0 : committedSites, emit)
-        try writeNames(.peopleNames, people, from: full ? 0 : committedPeople, emit)
-        try writeNames(.otherIDs, otherIDs, from: full ? 0 : committedOtherIDs, emit)
-        if full {
-            let all = Column<UUIDKey>()
-            all.storage.reserveCapacity(uuids.count)
-            uuids.forEach { all.storage.append($0) }
-            try Self.writeUUIDs(all.storage, emit)
-        } else {
-            try Self.writeUUIDs(pendingUUIDs, emit)
-        }
-        try writeColumnsAndPairs(full: full, emit)
+        try writeNames(.siteNames, sites, from: committedSites, emit)
+        try writeNames(.peopleNames, people, from: committedPeople, emit)
+        try writeNames(.otherIDs, otherIDs, from: committedOtherIDs, emit)
+        try Self.writeIDs(pendingIDs, emit)
+        try writeColumnsAndPairs(emit)
     }
 
-    /// What `writeCheckpointRecords(full: false)` would write, taken out of the
-    /// state for a checkpoint writer on another thread, and the state marked
-    /// as checkpointed (`markCheckpointed()`).
+    /// What `writeCheckpointRecords` would write, taken out of the state for a
+    /// checkpoint writer on another thread, and the state marked as
+    /// checkpointed (`markCheckpointed()`).
     ///
-    /// The new UUID ids, the biggest part, are moved rather than copied into
+    /// The new ids, the biggest part, are moved rather than copied into
     /// records here: the delta turns them into records as they are written,
     /// so a checkpoint holds no second copy of them.
     public func takeCheckpointDelta() -> CheckpointDelta {
@@ -60,13 +55,13 @@ extension ActivityState {
             try writeNames(.siteNames, sites, from: committedSites) { names.append($0) }
             try writeNames(.peopleNames, people, from: committedPeople) { names.append($0) }
             try writeNames(.otherIDs, otherIDs, from: committedOtherIDs) { names.append($0) }
-            try writeColumnsAndPairs(full: false) { rest.append($0) }
+            try writeColumnsAndPairs { rest.append($0) }
         } catch {
             preconditionFailure("collecting records cannot fail: \(error)")
         }
-        let delta = CheckpointDelta(names: names, uuids: Column(adopting: pendingUUIDs), rest: rest)
-        pendingUUIDs = spareUUIDs
-        spareUUIDs = RawColumn()
+        let delta = CheckpointDelta(names: names, ids: Column(adopting: pendingIDs), rest: rest)
+        pendingIDs = spareIDs
+        spareIDs = RawColumn()
         markCheckpointed()
         return delta
     }
@@ -76,31 +71,29 @@ extension ActivityState {
     /// already has costs nothing, where fresh pages cost the kernel's zeroing
     /// (and, on a virtual machine, the host's work to back them) every time.
     public func reuse(_ delta: CheckpointDelta) {
-        guard delta.uuids.storage.capacity > spareUUIDs.capacity else { return }
-        spareUUIDs.deallocate()
-        spareUUIDs = delta.uuids.storage
-        spareUUIDs.removeAll()
-        delta.uuids.storage = RawColumn()
+        guard delta.ids.storage.capacity > spareIDs.capacity else { return }
+        spareIDs.deallocate()
+        spareIDs = delta.ids.storage
+        spareIDs.removeAll()
+        delta.ids.storage = RawColumn()
     }
 
     /// The message and status columns' records, then the pairs'.
-    private func writeColumnsAndPairs(full: Bool, _ emit: ([UInt8]) throws -> Void) throws {
+    private func writeColumnsAndPairs(_ emit: ([UInt8]) throws -> Void) throws {
         for (index, site) in activity.enumerated() {
-            try writeColumn(.messages, site: index, from: full ? 0 : site.committedMessages,
+            try writeColumn(.messages, site: index, from: site.committedMessages,
                             count: site.messageTimestamps.count, width: 8, emit) { writer, range in
-                site.messageTimestamps.withUnsafeElements(range) { writer.write(contentsOf: $0) }
+                site.messageTimestamps.withUnsafeElements(range) { writer.writePacked($0) }
             }
-            try writeColumn(.statuses, site: index, from: full ? 0 : site.committedStatuses,
+            try writeColumn(.statuses, site: index, from: site.committedStatuses,
                             count: site.statusCount, width: 20, emit) { writer, range in
-                for i in range {
-                    writer.write(site.statusTimestamps[i])
-                    writer.write(site.statusOffsets[i])
-                    writer.write(site.statusChanges[i])
-                }
+                site.statusTimestamps.withUnsafeElements(range) { writer.writePacked($0) }
+                site.statusOffsets.withUnsafeElements(range) { writer.writeDeltas($0) }
+                for i in range { writer.writeVarint(UInt64(site.statusChanges[i])) }
             }
         }
-        try writePairs(.visitorPairs, full ? nil : pendingVisitorPairs, all: visitorPairs, emit)
-        try writePairs(.operatorPairs, full ? nil : pendingOperatorPairs, all: operatorPairs, emit)
+        try writePairs(.visitorPairs, pendingVisitorPairs, emit)
+        try writePairs(.operatorPairs, pendingOperatorPairs, emit)
     }
 
     /// Forgets what `writeCheckpointRecords` wrote: call once the checkpoint is durable.
@@ -108,7 +101,7 @@ extension ActivityState {
         committedSites = sites.count
         committedPeople = people.count
         committedOtherIDs = otherIDs.count
-        pendingUUIDs.removeAll()
+        pendingIDs.removeAll()
         pendingVisitorPairs.removeAll()
         pendingOperatorPairs.removeAll()
         for index in activity.indices {
@@ -134,36 +127,46 @@ extension ActivityState {
             try readNames(&reader, into: &otherIDs, "id") { _ in }
         case .uuids:
             let count = Int(try reader.read(UInt32.self))
-            // Keys go in a group at a time, their slots loaded together first
-            // (see `FlatSet.touch`): a resume inserts millions of them.
-            var group: [(key: UUIDKey, hash: UInt64)] = []
-            group.reserveCapacity(LineIngestor.touchGroup)
-            var remaining = count
-            while remaining > 0 {
-                group.removeAll(keepingCapacity: true)
-                for _ in 0..<min(remaining, LineIngestor.touchGroup) {
-                    let key = UUIDKey(high: try reader.read(), low: try reader.read())
-                    group.append((key, key.hash64))
-                }
-                remaining -= group.count
-                var sum: UInt64 = 0
-                for entry in group { sum &+= uuids.touch(entry.hash) }
-                touched &+= sum
-                for entry in group {
-                    guard uuids.insert(entry.key, hash: entry.hash) else { throw DecodingError("id stored twice") }
+            guard let checkpointedIDs else { throw DecodingError("ids before `reserveCheckpointedIDs`") }
+            let fingerprints = try reader.readBytes(count: UInt64(count) * 4)
+            var offsets: [UInt64] = []
+            offsets.reserveCapacity(count)
+            try reader.readDeltas(count: count) { offsets.append($0) }
+            func fingerprint(_ i: Int) -> UInt32 {
+                UInt32(littleEndian: fingerprints.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+            }
+            // Each entry's slot is loaded a few entries ahead of its insert (see
+            // `FlatSet.touch`): a resume inserts millions of them.
+            let ahead = LineIngestor.touchGroup
+            var sum: UInt64 = 0
+            for i in 0..<min(count, ahead) { sum &+= checkpointedIDs.touch(fingerprint(i)) }
+            for i in 0..<count {
+                if i + ahead < count { sum &+= checkpointedIDs.touch(fingerprint(i + ahead)) }
+                guard checkpointedIDs.insert(fingerprint: fingerprint(i), offset: offsets[i]) else {
+                    throw DecodingError("more ids than the checkpoint counted events, or an offset out of range")
                 }
             }
+            touched &+= sum
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            activity.element(site).pointee.messageTimestamps.append(littleEndian: try reader.readBytes(count: UInt64(count) * 8))
+            let column = activity.element(site)
+            column.pointee.messageTimestamps.reserveCapacity(
+                max(column.pointee.messageTimestamps.count + count, column.pointee.messageTimestamps.capacity))
+            try reader.readPacked(count: count) { column.pointee.messageTimestamps.append($0) }
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
-            for _ in 0..<count {
-                let timestamp: Int64 = try reader.read()
-                let offset: UInt64 = try reader.read()
-                let change: UInt32 = try reader.read()
-                guard Int(change >> 1) < people.count else { throw DecodingError("operator out of range") }
-                activity.element(site).pointee.appendStatus(change, at: timestamp, offset: offset)
+            var timestamps: [Int64] = []
+            var offsets: [UInt64] = []
+            timestamps.reserveCapacity(count)
+            offsets.reserveCapacity(count)
+            try reader.readPacked(count: count) { timestamps.append($0) }
+            try reader.readDeltas(count: count) { offsets.append($0) }
+            for i in 0..<count {
+                let change = try reader.readVarint()
+                guard change <= UInt64(UInt32.max), Int(change >> 1) < people.count else {
+                    throw DecodingError("operator out of range")
+                }
+                activity.element(site).pointee.appendStatus(UInt32(change), at: timestamps[i], offset: offsets[i])
             }
         case .visitorPairs:
             try readPairs(&reader, into: visitorPairs) { self.activity.element($0).pointee.visitors += 1 }
@@ -194,18 +197,24 @@ extension ActivityState {
         }
     }
 
-    /// UUID records of about `recordBytes` each.
-    static func writeUUIDs(_ keys: RawColumn<UUIDKey>, _ emit: ([UInt8]) throws -> Void) throws {
-        let perRecord = recordBytes / 16
-        for start in stride(from: 0, to: keys.count, by: perRecord) {
-            let range = start..<min(keys.count, start + perRecord)
-            var writer = ByteWriter(reservingCapacity: 5 + range.count * 16)
+    /// Records of new UUID ids (fingerprint and line offset), each at most
+    /// about `recordBytes` long.
+    static func writeIDs(_ ids: RawColumn<CheckpointedID>, _ emit: ([UInt8]) throws -> Void) throws {
+        let perRecord = recordBytes / 8
+        var offsets: [UInt64] = []
+        for start in stride(from: 0, to: ids.count, by: perRecord) {
+            let range = start..<min(ids.count, start + perRecord)
+            var writer = ByteWriter(reservingCapacity: 5 + range.count * 7)
             writer.write(RecordTag.uuids.rawValue)
             writer.write(UInt32(range.count))
-            // A key is its high then its low word, as the record lays them out.
-            keys.withUnsafeElements(range) { keys in
-                UnsafeRawBufferPointer(keys).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            offsets.removeAll(keepingCapacity: true)
+            ids.withUnsafeElements(range) { ids in
+                for id in ids {
+                    writer.write(id.fingerprint)
+                    offsets.append(id.offset)
+                }
             }
+            offsets.withUnsafeBufferPointer { writer.writeDeltas($0) }
             try emit(writer.bytes)
         }
     }
@@ -229,30 +238,17 @@ extension ActivityState {
         }
     }
 
-    private func writePairs(_ tag: RecordTag, _ pending: RawColumn<PairKey>?, all: FlatSet<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
-        var batch: [PairKey] = []
-        func flush() throws {
-            var writer = ByteWriter(reservingCapacity: 5 + batch.count * 8)
+    private func writePairs(_ tag: RecordTag, _ pending: RawColumn<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
+        let perRecord = Self.recordBytes / 8
+        for start in stride(from: 0, to: pending.count, by: perRecord) {
+            let range = start..<min(pending.count, start + perRecord)
+            var writer = ByteWriter(reservingCapacity: 5 + range.count * 8)
             writer.write(tag.rawValue)
-            writer.write(UInt32(batch.count))
-            batch.withUnsafeBufferPointer { pairs in
+            writer.write(UInt32(range.count))
+            pending.withUnsafeElements(range) { pairs in
                 UnsafeRawBufferPointer(pairs).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
             }
             try emit(writer.bytes)
-            batch.removeAll(keepingCapacity: true)
-        }
-        let perRecord = Self.recordBytes / 8
-        if let pending {
-            for start in stride(from: 0, to: pending.count, by: perRecord) {
-                pending.withUnsafeElements(start..<min(pending.count, start + perRecord)) { batch.append(contentsOf: $0) }
-                try flush()
-            }
-        } else {
-            try all.forEach { pair in
-                batch.append(pair)
-                if batch.count == perRecord { try flush() }
-            }
-            if !batch.isEmpty { try flush() }
         }
     }
 
@@ -309,13 +305,13 @@ public struct CheckpointDelta: @unchecked Sendable {
     // @unchecked: the id column was moved out of the state, which never
     // touches it again; whoever holds the delta owns it.
     let names: [[UInt8]]
-    let uuids: Column<UUIDKey>
+    let ids: Column<CheckpointedID>
     let rest: [[UInt8]]
 
     /// Emits the records, in the order `writeCheckpointRecords` would.
     public func forEachRecord(_ emit: ([UInt8]) throws -> Void) throws {
         for record in names { try emit(record) }
-        try ActivityState.writeUUIDs(uuids.storage, emit)
+        try ActivityState.writeIDs(ids.storage, emit)
         for record in rest { try emit(record) }
     }
 }

@@ -21,13 +21,29 @@ public final class ActivityState {
     /// Counts of lines by outcome.
     public var tally = Tally()
 
+    /// The UUID ids of a loaded checkpoint (nil until one is loaded; see
+    /// `reserveCheckpointedIDs`). `uuids` holds only the ids added since.
+    @usableFromInline var checkpointedIDs: CheckpointedIDs?
+    /// Reads the input line starting at a byte offset (without its "\n"), or
+    /// nil when it cannot: how a resumed state compares an id with the
+    /// checkpointed ids of the same fingerprint (`CheckpointedIDs`). Set by
+    /// whoever loads a checkpoint, before applying events.
+    public var checkpointedLines: ((UInt64) -> [UInt8]?)?
+    /// Set when a line the checkpoint recorded an id for no longer carries
+    /// one with that fingerprint: the input changed under the checkpoint, so
+    /// the state cannot be trusted and the run must start over.
+    public private(set) var checkpointMismatch: String?
+    /// Decodes the lines read back through `checkpointedLines`.
+    var lineDecoder = EventDecoder()
+
     /// Whether additions are remembered for the next incremental checkpoint.
     /// Off for `--no-checkpoint`, which saves their memory.
     public let tracksChanges: Bool
-    /// Grown by `realloc`, without the copy and peak of an array; owned here.
-    @usableFromInline var pendingUUIDs = RawColumn<UUIDKey>()
+    /// The new UUID ids as a checkpoint stores them. Grown by `realloc`,
+    /// without the copy and peak of an array; owned here.
+    @usableFromInline var pendingIDs = RawColumn<CheckpointedID>()
     /// The memory of a written delta's ids, for the next delta (`reuse`).
-    var spareUUIDs = RawColumn<UUIDKey>()
+    var spareIDs = RawColumn<CheckpointedID>()
     @usableFromInline var pendingVisitorPairs = RawColumn<PairKey>()
     @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
     @usableFromInline var committedSites = 0
@@ -43,8 +59,8 @@ public final class ActivityState {
     deinit {
         for index in activity.indices { activity.element(index).pointee.deallocate() }
         activity.deallocate()
-        pendingUUIDs.deallocate()
-        spareUUIDs.deallocate()
+        pendingIDs.deallocate()
+        spareIDs.deallocate()
         pendingVisitorPairs.deallocate()
         pendingOperatorPairs.deallocate()
     }
@@ -55,7 +71,7 @@ public final class ActivityState {
     public func apply(_ event: RawEvent, offset: UInt64) -> Bool {
         let claimed: Bool
         if let key = UUIDText.parse(event.id) {
-            claimed = claim(uuid: key, hash: key.hash64)
+            claimed = claim(uuid: key, hash: key.hash64, offset: offset)
         } else {
             claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id))
         }
@@ -78,7 +94,7 @@ public final class ActivityState {
         if let id = line.id {
             claimed = claim(otherID: batch.name(id), hash: line.idHash)
         } else {
-            claimed = claim(uuid: line.uuid, hash: line.idHash)
+            claimed = claim(uuid: line.uuid, hash: line.idHash, offset: line.start)
         }
         guard claimed else {
             tally.duplicates += 1
@@ -97,15 +113,27 @@ public final class ActivityState {
             let line = batch.lines[index]
             if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
                 sum &+= uuids.touch(line.idHash)
+                if let checkpointedIDs { sum &+= checkpointedIDs.touch(line.uuid.fingerprint) }
             }
         }
         touched &+= sum
     }
 
-    /// Makes room for `count` distinct UUID ids in all, so that the id set
-    /// never grows (and never holds an old and a new table at once) on the way.
-    public func reserveIDs(_ count: Int) {
-        uuids.reserve(count)
+    /// Makes room for `count` more distinct UUID ids than the state holds
+    /// now (beyond those of a loaded checkpoint, which have a table of their
+    /// own), so that the id set never grows (and never holds an old and a new
+    /// table at once) on the way.
+    public func reserveIDs(additional count: Int) {
+        uuids.reserve(uuids.count + count)
+    }
+
+    /// Makes room for the UUID ids of a checkpoint about to be loaded, at
+    /// most `count` of them (the events it counted): its records'
+    /// ids go into a table that cannot grow (`CheckpointedIDs`). Call once,
+    /// on a fresh state, before `applyCheckpointRecord`.
+    public func reserveCheckpointedIDs(_ count: Int) {
+        precondition(checkpointedIDs == nil, "the checkpointed ids are reserved once")
+        checkpointedIDs = CheckpointedIDs(reserving: count)
     }
 
     /// Adds a counted event.
@@ -137,12 +165,44 @@ public final class ActivityState {
         }
     }
 
-    /// Records a UUID id as seen; false when it already was.
+    /// Records a UUID id, found on the line at `offset`, as seen; false when
+    /// it already was (in this run or in the checkpoint it resumed from).
     @inlinable @inline(__always)
-    func claim(uuid key: UUIDKey, hash: UInt64) -> Bool {
+    func claim(uuid key: UUIDKey, hash: UInt64, offset: UInt64) -> Bool {
+        let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
+        if checkpointedIDs != nil && isCheckpointed(key, fingerprint: fingerprint) { return false }
         guard uuids.insert(key, hash: hash) else { return false }
-        if tracksChanges { pendingUUIDs.append(key) }
+        if tracksChanges { pendingIDs.append(CheckpointedID(offset: offset, fingerprint: fingerprint)) }
         return true
+    }
+
+    /// Whether the loaded checkpoint holds `key`: one of its entries with the
+    /// same fingerprint is on a line that, read again, carries exactly `key`.
+    @usableFromInline
+    func isCheckpointed(_ key: UUIDKey, fingerprint: UInt32) -> Bool {
+        guard let checkpointedIDs else { return false }
+        return checkpointedIDs.firstCandidate(fingerprint) { offset, tag in
+            guard let stored = checkpointedID(at: offset), UInt16(truncatingIfNeeded: stored.fingerprint) == tag else {
+                if checkpointMismatch == nil {
+                    checkpointMismatch = "the line at byte \(offset) no longer carries the id the checkpoint recorded for it"
+                }
+                return false
+            }
+            return stored == key
+        }
+    }
+
+    /// The UUID id of the input line at `offset`, read again; nil when the
+    /// line cannot be read or is not an event with a UUID id.
+    func checkpointedID(at offset: UInt64) -> UUIDKey? {
+        guard let read = checkpointedLines else {
+            preconditionFailure("a state with checkpointed ids needs `checkpointedLines` to compare ids")
+        }
+        guard let line = read(offset) else { return nil }
+        return line.withUnsafeBytes { bytes in
+            guard case .event(let event) = lineDecoder.decode(DecodedBatch.eventBytes(bytes, start: offset)) else { return nil }
+            return UUIDText.parse(event.id)
+        }
     }
 
     /// Records an id that is not a canonical UUID as seen; false when it already was.
@@ -152,5 +212,17 @@ public final class ActivityState {
     }
 
     /// Distinct ids seen so far.
-    public var idCount: Int { uuids.count + otherIDs.count }
+    public var idCount: Int { uuids.count + otherIDs.count + (checkpointedIDs?.count ?? 0) }
+}
+
+/// A new UUID id as a checkpoint stores it: its fingerprint and the input
+/// offset of its line (see `CheckpointedIDs`).
+@usableFromInline
+struct CheckpointedID: BitwiseCopyable {
+    @usableFromInline var offset: UInt64
+    @usableFromInline var fingerprint: UInt32
+    @inlinable init(offset: UInt64, fingerprint: UInt32) {
+        self.offset = offset
+        self.fingerprint = fingerprint
+    }
 }

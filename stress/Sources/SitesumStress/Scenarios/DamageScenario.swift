@@ -70,7 +70,7 @@ enum DamageScenario {
             try FileManager.default.copyItem(atPath: otherEntry + "/" + target, toPath: path)
         case .futureFormatVersion:
             var bytes = try lab.read(path)
-            bytes.replaceSubrange(8..<12, with: [2, 0, 0, 0])
+            bytes.replaceSubrange(8..<12, with: [99, 0, 0, 0])
             try lab.overwrite(path, with: bytes)
         case .directoryInstead:
             lab.remove(path)

@@ -1,0 +1,136 @@
+/// Compact encodings of integer columns for checkpoint records (this file's
+/// `ByteWriter` and `ByteReader` methods).
+///
+/// A checkpoint is written while both cores are busy reading, and every byte
+/// of it costs the run time (on the virtual machines sitesum is measured on,
+/// writing the bytes costs more than computing them), so the columns that
+/// make up most of a checkpoint are stored in fewer bytes than their memory
+/// form:
+///
+/// - **Frame of reference** (`writePacked` / `readPacked`): a run of Int64
+///   values as their minimum (i64), a bit width (u8: the bits of
+///   maximum − minimum), then each value minus the minimum in exactly that
+///   many bits, least significant bit first, back to back, in
+///   ⌈count × width / 8⌉ bytes. Timestamps of a day's log need 17 bits, not 64.
+///   All values equal: width 0, no bytes.
+/// - **Deltas** (`writeDeltas` / `readDeltas`): a run of UInt64 values in about
+///   increasing order (file offsets, in file order) as the first value (u64)
+///   and then, for each next value, the difference from the one before as a
+///   zigzag LEB128 varint: a line's length (two bytes), not eight. Any order
+///   is encoded correctly; decreasing steps only cost more bytes.
+extension ByteWriter {
+    /// Writes `values` with frame-of-reference bit packing (above).
+    /// Nothing at all for no values.
+    public mutating func writePacked(_ values: UnsafeBufferPointer<Int64>) {
+        guard let first = values.first else { return }
+        var minimum = first, maximum = first
+        for value in values {
+            minimum = Swift.min(minimum, value)
+            maximum = Swift.max(maximum, value)
+        }
+        let span = UInt64(bitPattern: maximum &- minimum)
+        let width = UInt64.bitWidth - span.leadingZeroBitCount
+        write(minimum)
+        write(UInt8(width))
+        guard width > 0 else { return }
+        let byteCount = (values.count * width + 7) / 8
+        let start = bytes.count
+        // Room for whole 8-byte words past the end, trimmed afterwards.
+        bytes.append(contentsOf: repeatElement(0, count: byteCount + 8))
+        bytes.withUnsafeMutableBytes { raw in
+            let out = raw.baseAddress! + start
+            var word: UInt64 = 0
+            var filled = 0
+            var position = 0
+            for value in values {
+                let delta = UInt64(bitPattern: value &- minimum)
+                word |= delta << UInt64(filled)
+                filled += width
+                if filled >= 64 {
+                    out.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
+                    position += 8
+                    filled -= 64
+                    // The bits of `delta` that did not fit in the word just stored.
+                    word = filled == 0 ? 0 : delta >> UInt64(width - filled)
+                }
+            }
+            if filled > 0 {
+                out.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
+            }
+        }
+        bytes.removeLast(bytes.count - (start + byteCount))
+    }
+
+    /// Writes `values` as a first value and zigzag varint differences (above).
+    /// Nothing at all for no values.
+    public mutating func writeDeltas(_ values: UnsafeBufferPointer<UInt64>) {
+        guard let first = values.first else { return }
+        write(first)
+        var previous = first
+        for value in values.dropFirst() {
+            let step = Int64(bitPattern: value &- previous)
+            writeVarint(UInt64(bitPattern: (step << 1) ^ (step >> 63)))
+            previous = value
+        }
+    }
+}
+
+extension ByteReader {
+    /// Reads `count` values written by `writePacked`, handing each to `body` in order.
+    public mutating func readPacked(count: Int, _ body: (Int64) -> Void) throws(DecodingError) {
+        guard count > 0 else { return }
+        let minimum: Int64 = try read()
+        let width = Int(try read(UInt8.self))
+        guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
+        guard width > 0 else {
+            for _ in 0..<count { body(minimum) }
+            return
+        }
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw DecodingError("packed column too long") }
+        let packed = try readBytes(count: UInt64((byteCount + 7) / 8))
+        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+        // Eight bytes are loaded at each value's first byte; the last values,
+        // where that would pass the end, are assembled a byte at a time.
+        let fastCount = packed.count >= 16 ? Swift.min(count, ((packed.count - 8) * 8) / width) : 0
+        var bit = 0
+        if width <= 56 {
+            for _ in 0..<fastCount {
+                let word = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                body(minimum &+ Int64(bitPattern: (word >> UInt64(bit & 7)) & mask))
+                bit += width
+            }
+        } else {
+            for _ in 0..<fastCount {
+                let low = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                let shift = UInt64(bit & 7)
+                var value = low >> shift
+                if shift > 0 { value |= UInt64(packed[(bit >> 3) + 8]) << (64 - shift) }
+                body(minimum &+ Int64(bitPattern: value & mask))
+                bit += width
+            }
+        }
+        for _ in fastCount..<count {
+            var value: UInt64 = 0
+            for offset in 0..<width {
+                let at = bit + offset
+                value |= UInt64((packed[at >> 3] >> UInt8(at & 7)) & 1) << UInt64(offset)
+            }
+            body(minimum &+ Int64(bitPattern: value))
+            bit += width
+        }
+    }
+
+    /// Reads `count` values written by `writeDeltas`, handing each to `body` in order.
+    public mutating func readDeltas(count: Int, _ body: (UInt64) -> Void) throws(DecodingError) {
+        guard count > 0 else { return }
+        var value: UInt64 = try read()
+        body(value)
+        for _ in 1..<count {
+            let zigzag = try readVarint()
+            let step = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+            value = value &+ UInt64(bitPattern: step)
+            body(value)
+        }
+    }
+}
