@@ -102,6 +102,12 @@ public struct ByteReader {
         return view
     }
 
+    /// Moves past `count` bytes.
+    public mutating func skip(_ count: Int) throws(DecodingError) {
+        guard count >= 0, count <= buffer.count - position else { throw DecodingError("record ends early") }
+        position += count
+    }
+
     public mutating func readString() throws(DecodingError) -> String {
         String(decoding: try readBytes(), as: UTF8.self)
     }

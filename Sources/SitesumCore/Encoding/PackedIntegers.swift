@@ -64,14 +64,46 @@ extension ByteWriter {
     /// Writes `values` as a first value and zigzag varint differences (above).
     /// Nothing at all for no values.
     public mutating func writeDeltas(_ values: UnsafeBufferPointer<UInt64>) {
-        guard let first = values.first else { return }
-        write(first)
-        var previous = first
-        for value in values.dropFirst() {
-            let step = Int64(bitPattern: value &- previous)
-            writeVarint(UInt64(bitPattern: (step << 1) ^ (step >> 63)))
-            previous = value
+        writeDeltas(count: values.count) { values[$0] }
+    }
+
+    /// `writeDeltas` of the `count` values `value(0)`, `value(1)`, …: for
+    /// values that are a field of a column, without gathering them first.
+    @inlinable
+    public mutating func writeDeltas(count: Int, _ value: (Int) -> UInt64) {
+        guard count > 0 else { return }
+        var previous = value(0)
+        write(previous)
+        // At most ten bytes a varint, written in place; the rest trimmed.
+        appendInPlace(upTo: (count - 1) * 10) { out in
+            var position = 0
+            for index in 1..<count {
+                let current = value(index)
+                let step = Int64(bitPattern: current &- previous)
+                var zigzag = UInt64(bitPattern: (step << 1) ^ (step >> 63))
+                while zigzag >= 0x80 {
+                    out[position] = UInt8(truncatingIfNeeded: zigzag) | 0x80
+                    zigzag >>= 7
+                    position += 1
+                }
+                out[position] = UInt8(zigzag)
+                position += 1
+                previous = current
+            }
+            return position
         }
+    }
+
+    /// Appends the bytes `body` writes at the start of `maximum` bytes of
+    /// room, keeping as many as it returns: one pass over the values, with no
+    /// per-byte append.
+    @inlinable
+    public mutating func appendInPlace(upTo maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: maximum))
+        let written = bytes.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+        precondition(written <= maximum, "wrote past the room asked for")
+        bytes.removeLast(maximum - written)
     }
 }
 
@@ -126,11 +158,24 @@ extension ByteReader {
         guard count > 0 else { return }
         var value: UInt64 = try read()
         body(value)
+        var position = self.position
+        let end = buffer.count
         for _ in 1..<count {
-            let zigzag = try readVarint()
+            var zigzag: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard position < end else { throw DecodingError("record ends early") }
+                let byte = buffer[position]
+                position += 1
+                guard shift < 64 else { throw DecodingError("varint too long") }
+                zigzag |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
             let step = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
             value = value &+ UInt64(bitPattern: step)
             body(value)
         }
+        try skip(position - self.position)
     }
 }

@@ -201,20 +201,21 @@ extension ActivityState {
     /// about `recordBytes` long.
     static func writeIDs(_ ids: RawColumn<CheckpointedID>, _ emit: ([UInt8]) throws -> Void) throws {
         let perRecord = recordBytes / 8
-        var offsets: [UInt64] = []
         for start in stride(from: 0, to: ids.count, by: perRecord) {
             let range = start..<min(ids.count, start + perRecord)
-            var writer = ByteWriter(reservingCapacity: 5 + range.count * 7)
+            var writer = ByteWriter(reservingCapacity: 13 + range.count * 14)
             writer.write(RecordTag.uuids.rawValue)
             writer.write(UInt32(range.count))
-            offsets.removeAll(keepingCapacity: true)
             ids.withUnsafeElements(range) { ids in
-                for id in ids {
-                    writer.write(id.fingerprint)
-                    offsets.append(id.offset)
+                writer.appendInPlace(upTo: ids.count * 4) { out in
+                    let raw = UnsafeMutableRawPointer(out)
+                    for (index, id) in ids.enumerated() {
+                        raw.storeBytes(of: id.fingerprint.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                    }
+                    return ids.count * 4
                 }
+                writer.writeDeltas(count: ids.count) { ids[$0].offset }
             }
-            offsets.withUnsafeBufferPointer { writer.writeDeltas($0) }
             try emit(writer.bytes)
         }
     }
