@@ -32,6 +32,11 @@ final class Runner {
     private var sitesPrinted = 0
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
+    /// Seconds spent loading the checkpoint, reading the input, and computing
+    /// the summary (for the statistics line).
+    private var loadSeconds = 0.0
+    private var readSeconds = 0.0
+    private var summarySeconds = 0.0
 
     init(options: RunOptions, console: Console, faults: FaultInjection = .none) throws(Failure) {
         self.options = options
@@ -67,7 +72,10 @@ final class Runner {
         try openStore()
         defer { finishCheckpoints() }
         let summary: [UInt8]
-        if let stored = try resume() {
+        let loadStart = clock.now
+        let resumed = try resume()
+        loadSeconds = Self.seconds(clock.now - loadStart)
+        if let stored = resumed {
             try checkStrict()
             summary = stored
         } else {
@@ -82,7 +90,9 @@ final class Runner {
             // while the summary is computed; the final checkpoint then only
             // adds a manifest with the summary.
             checkpoint(at: committedOffsetCandidate, atEnd: true)
+            let summaryStart = clock.now
             summary = state.summary().text
+            summarySeconds = Self.seconds(clock.now - summaryStart)
             checkpoint(at: committedOffsetCandidate, summary: summary, atEnd: true)
             finishCheckpoints()
         }
@@ -108,7 +118,8 @@ final class Runner {
             + " malformed=\(tally.malformed) blank=\(tally.blank) sites=\(sitesPrinted)"
             + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
             + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
-            + " bytes-read=\(bytesRead) elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
+            + " bytes-read=\(bytesRead) load=\(Format.fixed(loadSeconds, 3))s read=\(Format.fixed(readSeconds, 3))s"
+            + " summary=\(Format.fixed(summarySeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
         )
     }
 
@@ -225,6 +236,7 @@ final class Runner {
             console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
             return summary
         }
+        state.finishLoadingCheckpoint()
         state.markCheckpointed()
         // The checkpoint holds ids as fingerprints and line offsets; the
         // state reads a line again to compare two ids with one fingerprint.
@@ -411,6 +423,7 @@ final class Runner {
         reserveIDs(from: committedOffset)
         committedOffsetCandidate = committedOffset
         let readStart = clock.now
+        defer { readSeconds += Self.seconds(clock.now - readStart) }
         let startOffset = committedOffset
         var linesSinceProgress = 0
         let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes, depth: 6)

@@ -34,6 +34,7 @@ import Testing
         for record in records {
             try record.withUnsafeBytes { try state.applyCheckpointRecord($0) }
         }
+        state.finishLoadingCheckpoint()
         state.markCheckpointed()
         return state
     }

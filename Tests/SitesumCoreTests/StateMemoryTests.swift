@@ -40,16 +40,34 @@ import Testing
 
     /// Every entry of the checkpointed ids is found among the candidates of
     /// its fingerprint; the table takes exactly the count it was sized for.
-    @Test(arguments: [0, 1, 1000, 50_000])
-    func checkpointedIDsFindEveryEntry(_ count: Int) {
+    ///
+    /// Offsets are mostly like a file's (a few hundred bytes apart), some too
+    /// large for the compact form loading stages them in; with `clustered`,
+    /// two thirds of the fingerprints share their top bit, so the first
+    /// region of the table overflows and the rest of its entries are inserted
+    /// the ordinary way.
+    @Test(arguments: [(0, false), (1, false), (1000, false), (50_000, false), (400_000, false), (40_000, true)])
+    func checkpointedIDsFindEveryEntry(_ count: Int, clustered: Bool) {
         var random = SplitMix64(state: UInt64(count) + 1)
         let ids = CheckpointedIDs(reserving: count)
-        let entries = (0..<count).map { _ in
-            (fingerprint: UInt32(truncatingIfNeeded: random.next()), offset: random.next() % CheckpointedIDs.maximumOffset)
+        var offset: UInt64 = 0
+        let entries = (0..<count).map { index in
+            var fingerprint = UInt32(truncatingIfNeeded: random.next())
+            if clustered && index % 3 != 0 { fingerprint &= 0x7FFF_FFFF }
+            offset += 50 + random.next() % 500
+            let large = random.next() % 100 == 0
+            return (fingerprint: fingerprint, offset: large ? CheckpointedIDs.maximumOffset - random.next() % 1000 : offset)
         }
-        for entry in entries { #expect(ids.insert(fingerprint: entry.fingerprint, offset: entry.offset)) }
-        #expect(!ids.insert(fingerprint: 1, offset: 0), "one more than reserved")
+        for entry in entries { #expect(ids.add(fingerprint: entry.fingerprint, offset: entry.offset)) }
+        #expect(!ids.add(fingerprint: 1, offset: 0), "one more than reserved")
         #expect(ids.count == count)
+        ids.finishLoading()
+        let large = entries.count { $0.offset > 1 << 40 }
+        if clustered {
+            #expect(ids.insertedOneByOne > large + count / 10, "the overflowing region's entries")
+        } else {
+            #expect(ids.insertedOneByOne >= large && ids.insertedOneByOne <= large + count / 100)
+        }
         for entry in entries {
             var seen: [UInt64] = []
             let found = ids.firstCandidate(entry.fingerprint) { offset, tag in
@@ -58,12 +76,13 @@ import Testing
                 return offset == entry.offset
             }
             #expect(found)
-            #expect(seen.count < 20, "a probe run of \(seen.count)")
+            if !clustered { #expect(seen.count < 20, "a probe run of \(seen.count)") }
         }
-        let large = CheckpointedIDs(reserving: 2)
-        #expect(!large.insert(fingerprint: 1, offset: CheckpointedIDs.maximumOffset + 1))
-        #expect(large.insert(fingerprint: 1, offset: CheckpointedIDs.maximumOffset))
-        #expect(large.firstCandidate(1) { offset, _ in offset == CheckpointedIDs.maximumOffset })
+        let far = CheckpointedIDs(reserving: 2)
+        #expect(!far.add(fingerprint: 1, offset: CheckpointedIDs.maximumOffset + 1))
+        #expect(far.add(fingerprint: 1, offset: CheckpointedIDs.maximumOffset))
+        far.finishLoading()
+        #expect(far.firstCandidate(1) { offset, _ in offset == CheckpointedIDs.maximumOffset })
     }
 
     @Test func columnGrowsAndLoadsInBulk() {
@@ -162,6 +181,7 @@ import Testing
         loaded.reserveCheckpointedIDs(Int(whole.tally.events))
         loaded.checkpointedLines = { InMemoryRun.line(of: input, at: $0) }
         for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
+        loaded.finishLoadingCheckpoint()
         #expect(loaded.idCount == whole.idCount)
         #expect(loaded.summary() == whole.summary())
     }

@@ -111,8 +111,15 @@ extension ActivityState {
         }
     }
 
+    /// Ends loading a checkpoint (`applyCheckpointRecord`): the loaded ids
+    /// go into their table, and events may be applied.
+    public func finishLoadingCheckpoint() {
+        checkpointedIDs?.finishLoading()
+    }
+
     /// Applies one record written by `writeCheckpointRecords`. Records must
-    /// come in the order they were written, checkpoint after checkpoint.
+    /// come in the order they were written, checkpoint after checkpoint, and
+    /// `finishLoadingCheckpoint` follow the last.
     public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer) throws(DecodingError) {
         var reader = ByteReader(record)
         guard let tag = RecordTag(rawValue: try reader.read(UInt8.self)) else {
@@ -129,24 +136,11 @@ extension ActivityState {
             let count = Int(try reader.read(UInt32.self))
             guard let checkpointedIDs else { throw DecodingError("ids before `reserveCheckpointedIDs`") }
             let fingerprints = try reader.readBytes(count: UInt64(count) * 4)
-            var offsets: [UInt64] = []
-            offsets.reserveCapacity(count)
-            try reader.readDeltas(count: count) { offsets.append($0) }
-            func fingerprint(_ i: Int) -> UInt32 {
-                UInt32(littleEndian: fingerprints.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+            loadedOffsets.removeAll(keepingCapacity: true)
+            try reader.readDeltas(count: count) { loadedOffsets.append($0) }
+            guard loadedOffsets.withUnsafeBufferPointer({ checkpointedIDs.add(fingerprints: fingerprints, offsets: $0) }) else {
+                throw DecodingError("more ids than the checkpoint counted events, or an offset out of range")
             }
-            // Each entry's slot is loaded a few entries ahead of its insert (see
-            // `FlatSet.touch`): a resume inserts millions of them.
-            let ahead = LineIngestor.touchGroup
-            var sum: UInt64 = 0
-            for i in 0..<min(count, ahead) { sum &+= checkpointedIDs.touch(fingerprint(i)) }
-            for i in 0..<count {
-                if i + ahead < count { sum &+= checkpointedIDs.touch(fingerprint(i + ahead)) }
-                guard checkpointedIDs.insert(fingerprint: fingerprint(i), offset: offsets[i]) else {
-                    throw DecodingError("more ids than the checkpoint counted events, or an offset out of range")
-                }
-            }
-            touched &+= sum
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
             let column = activity.element(site)
