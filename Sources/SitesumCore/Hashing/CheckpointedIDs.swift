@@ -29,13 +29,13 @@ import Dispatch
 /// own region (in a compact form: the fingerprint's remaining bits and the
 /// offset); at the load factor the table is sized for, a region has room for
 /// all of its entries. `finishLoading` then takes the regions one at a time,
-/// in cache: sorts its entries by home (radix passes through a small scratch
-/// buffer) and lays them out where linear probing puts keys inserted in that
-/// order — each at its home, or just after the one before — moving them from
-/// the last to the first so none is overwritten. Entries that would run past
-/// their region, and the rare ones that did not fit or whose offset is too
-/// large for the compact form, are inserted the ordinary way at the end. The
-/// result is a table like any other; no memory beyond it is needed.
+/// from the last: moves a region's staged entries out to a scratch buffer and
+/// inserts them, their probes within the region (or into the one after it,
+/// already laid out), in cache. Entries whose probe would wrap around the
+/// table's end, and the rare ones that did not fit their region or whose
+/// offset is too large for the compact form, are inserted the ordinary way at
+/// the end. The result is a table like any other; no memory beyond it and
+/// one region's scratch is needed.
 @usableFromInline
 final class CheckpointedIDs {
     @usableFromInline let slots: UnsafeMutablePointer<UInt64>
@@ -157,13 +157,14 @@ final class CheckpointedIDs {
         guard let staged else { return }
         let regions = 1 << regionBits
         let most = (0..<regions).reduce(0) { max($0, staged[$1]) }
-        var scratch = [UInt64](repeating: 0, count: most)
-        var positions = [Int](repeating: 0, count: most)
-        // From the last region to the first: a region's entries that run past
-        // its end become leftovers, and the next region is then already laid
-        // out, so inserting them there the ordinary way is correct.
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, most))
+        defer { scratch.deallocate() }
+        // From the last region to the first, so that a probe running past a
+        // region's end meets one already laid out; only the last region's
+        // probes can wrap around, onto the first, which still holds staged
+        // entries: those wait with the leftovers.
         for region in (0..<regions).reversed() {
-            layOut(region, count: staged[region], scratch: &scratch, positions: &positions)
+            layOut(region, count: staged[region], scratch: scratch)
         }
         staged.deallocate()
         self.staged = nil
@@ -172,57 +173,28 @@ final class CheckpointedIDs {
         leftovers = []
     }
 
-    /// Sorts the entries staged at the start of `region` by home and moves
-    /// each to where linear probing puts it.
-    private func layOut(_ region: Int, count: Int, scratch: inout [UInt64], positions: inout [Int]) {
+    /// Moves the entries staged at the start of `region` out to `scratch`
+    /// and inserts them with linear probing: the region is a few hundred
+    /// kilobytes, so the probes stay in cache.
+    private func layOut(_ region: Int, count: Int, scratch: UnsafeMutablePointer<UInt64>) {
         guard count > 0 else { return }
         let start = regionStarts[region]
-        let end = regionStarts[region + 1]
+        scratch.update(from: slots + start, count: count)
+        (slots + start).update(repeating: 0, count: count)
         let base = UInt64(region) << UInt64(fingerprintBits)
-        let offsetMask: UInt64 = (1 << UInt64(offsetBits)) - 1
         let offsetBits = UInt64(self.offsetBits)
-        func fingerprint(_ value: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: base | value >> offsetBits) }
-        func key(_ value: UInt64) -> Int { home(fingerprint(value)) - start }
-        // Least significant digit first, eight bits a pass, between the
-        // region's start and the scratch buffer, an even number of passes.
-        var passes = 0
-        while (end - start) >> (8 * passes) > 0 { passes += 1 }
-        passes += passes % 2
-        scratch.withUnsafeMutableBufferPointer { scratch in
-            let region = slots + start
-            for pass in 0..<passes {
-                let (from, to) = pass % 2 == 0 ? (region, scratch.baseAddress!) : (scratch.baseAddress!, region)
-                let shift = 8 * pass
-                var starts = [Int](repeating: 0, count: 257)
-                for i in 0..<count { starts[((key(from[i]) >> shift) & 0xFF) + 1] += 1 }
-                for digit in 1...256 { starts[digit] += starts[digit - 1] }
-                for i in 0..<count {
-                    let digit = (key(from[i]) >> shift) & 0xFF
-                    to[starts[digit]] = from[i]
-                    starts[digit] += 1
-                }
+        let offsetMask: UInt64 = (1 << offsetBits) - 1
+        for i in 0..<count {
+            let value = scratch[i]
+            let fingerprint = UInt32(truncatingIfNeeded: base | value >> offsetBits)
+            let offset = value & offsetMask
+            var index = home(fingerprint)
+            while index < capacity && slots[index] != 0 { index += 1 }
+            if index == capacity {
+                leftovers.append(CheckpointedID(offset: offset, fingerprint: fingerprint))
+            } else {
+                slots[index] = Self.slot(fingerprint: fingerprint, offset: offset)
             }
-        }
-        // Where each goes: its home, or the slot after the one before.
-        var placed = 0
-        var next = start
-        while placed < count {
-            let position = max(start + key(slots[start + placed]), next)
-            if position >= end { break }
-            positions[placed] = position
-            next = position + 1
-            placed += 1
-        }
-        for i in placed..<count {
-            let value = slots[start + i]
-            slots[start + i] = 0
-            leftovers.append(CheckpointedID(offset: value & offsetMask, fingerprint: fingerprint(value)))
-        }
-        // Last first: each moves forward, never onto one not yet moved.
-        for i in stride(from: placed - 1, through: 0, by: -1) {
-            let value = slots[start + i]
-            slots[start + i] = 0
-            slots[positions[i]] = Self.slot(fingerprint: fingerprint(value), offset: value & offsetMask)
         }
     }
 
