@@ -84,11 +84,7 @@ extension ActivityState {
     /// statuses at that timestamp, in order. Starts offline, so the first goes
     /// online and they alternate.
     static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
-        var order = Array(0..<site.statusCount)
-        order.sort {
-            let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
-            return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
-        }
+        let order = statusOrder(site)
         var flips: [Int64] = []
         var online = false
         var onlineOperators = 0
@@ -113,5 +109,55 @@ extension ActivityState {
             operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
         }
         return flips
+    }
+
+    /// The indices of `site`'s statuses in the order they apply: by
+    /// timestamp, then by file offset.
+    ///
+    /// Statuses are appended in file order (a resumed state loads them in
+    /// that order too), so the offsets already increase along the column, and
+    /// a stable sort by timestamp alone gives the order: a radix sort of
+    /// `(timestamp − earliest) << indexBits | index`, 11 bits a pass, as many
+    /// passes as the timestamps' range needs (two for a day in seconds). A
+    /// comparison sort takes a column whose offsets do not increase (only
+    /// the library's `apply` can make one) or whose range and count do not
+    /// fit 64 bits together.
+    static func statusOrder(_ site: SiteActivity) -> [Int] {
+        let count = site.statusCount
+        let timestamps = site.statusTimestamps
+        let offsets = site.statusOffsets
+        var inFileOrder = true
+        var earliest = Int64.max, latest = Int64.min
+        for index in 0..<count {
+            if index > 0 && offsets[index] <= offsets[index - 1] { inFileOrder = false }
+            earliest = min(earliest, timestamps[index])
+            latest = max(latest, timestamps[index])
+        }
+        let indexBits = UInt64.bitWidth - UInt64(count).leadingZeroBitCount
+        let spanBits = count == 0 ? 0 : UInt64.bitWidth - UInt64(bitPattern: latest &- earliest).leadingZeroBitCount
+        guard inFileOrder, count > 64, indexBits + spanBits <= 64 else {
+            return (0..<count).sorted {
+                let (a, b) = (timestamps[$0], timestamps[$1])
+                return a != b ? a < b : offsets[$0] < offsets[$1]
+            }
+        }
+        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << UInt64(indexBits) | UInt64($0) }
+        var other = [UInt64](repeating: 0, count: count)
+        let digitBits = 11
+        var shift = indexBits
+        while shift < indexBits + spanBits {
+            var starts = [Int](repeating: 0, count: (1 << digitBits) + 1)
+            for key in keys { starts[Int(truncatingIfNeeded: key >> UInt64(shift)) & ((1 << digitBits) - 1) + 1] += 1 }
+            for digit in 1..<starts.count { starts[digit] += starts[digit - 1] }
+            for key in keys {
+                let digit = Int(truncatingIfNeeded: key >> UInt64(shift)) & ((1 << digitBits) - 1)
+                other[starts[digit]] = key
+                starts[digit] += 1
+            }
+            swap(&keys, &other)
+            shift += digitBits
+        }
+        let indexMask: UInt64 = (1 << UInt64(indexBits)) - 1
+        return keys.map { Int(truncatingIfNeeded: $0 & indexMask) }
     }
 }
