@@ -8,6 +8,11 @@ import SitesumCore
 /// Records are copied in (the store's views die with each call) and applied
 /// in the order given. At most `depth` wait, so memory stays at a few records.
 /// An error from applying is thrown by the next `deliver` or by `finish`.
+///
+/// Id records (`ActivityState.isIDRecord`), the most work, are applied by
+/// the caller itself, in their order, between reading the others: they touch
+/// nothing the other records do, and the caller's thread is otherwise mostly
+/// waiting for the disk or for the worker.
 final class RecordApplier: @unchecked Sendable {
     // @unchecked: `state` is used by the worker alone until `finish` joined
     // it; everything else shared is in `shared`, behind its mutex.
@@ -30,8 +35,13 @@ final class RecordApplier: @unchecked Sendable {
 
     deinit { abandon() }
 
-    /// Queues a copy of `record`, waiting while `depth` records already wait.
+    /// Applies an id record now, or queues a copy of any other, waiting while
+    /// `depth` records already wait.
     func deliver(_ record: UnsafeRawBufferPointer) throws {
+        if ActivityState.isIDRecord(record) {
+            try state.applyCheckpointRecord(record)
+            return
+        }
         let copy = Array(record)
         let failure = shared.wait(until: { $0.waiting.count < self.depth || $0.failure != nil }) { shared -> (any Error)? in
             if shared.failure == nil { shared.waiting.append(copy) }

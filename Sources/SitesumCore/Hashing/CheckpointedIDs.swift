@@ -29,12 +29,12 @@ import Dispatch
 /// own region (in a compact form: the fingerprint's remaining bits and the
 /// offset); at the load factor the table is sized for, a region has room for
 /// all of its entries. `finishLoading` then takes the regions one at a time,
-/// from the last: moves a region's staged entries out to a scratch buffer and
-/// inserts them, their probes within the region (or into the one after it,
-/// already laid out), in cache. Entries whose probe would wrap around the
-/// table's end, and the rare ones that did not fit their region or whose
-/// offset is too large for the compact form, are inserted the ordinary way at
-/// the end. The result is a table like any other; no memory beyond it and
+/// from the last (on two threads, a half of the table each): moves a region's
+/// staged entries out to a scratch buffer and inserts them, their probes
+/// within the region (or into the one after it, already laid out), in cache.
+/// Entries whose probe would leave their half of the table, and the rare ones
+/// that did not fit their region or whose offset is too large for the compact
+/// form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
 /// one region's scratch is needed.
 @usableFromInline
 final class CheckpointedIDs {
@@ -153,21 +153,33 @@ final class CheckpointedIDs {
     }
 
     /// Lays out the staged entries and inserts the leftovers; lookups may begin.
+    ///
+    /// The regions are laid out on two threads, the upper half of the table
+    /// on one and the lower half on the other, each from its last region to
+    /// its first, so that a probe running past a region's end meets one
+    /// already laid out. A probe that would leave its half (into the other,
+    /// or around the table's end onto the first region) stops: that entry
+    /// waits with the leftovers.
     func finishLoading() {
         guard let staged else { return }
         let regions = 1 << regionBits
-        let most = (0..<regions).reduce(0) { max($0, staged[$1]) }
-        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, most))
-        defer { scratch.deallocate() }
-        // From the last region to the first, so that a probe running past a
-        // region's end meets one already laid out; only the last region's
-        // probes can wrap around, onto the first, which still holds staged
-        // entries: those wait with the leftovers.
-        for region in (0..<regions).reversed() {
-            layOut(region, count: staged[region], scratch: scratch)
+        let halves = regions > 1 ? [0..<regions / 2, regions / 2..<regions] : [0..<regions]
+        let shared = UncheckedHalves(table: self, staged: staged, halves: halves)
+        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+            let regions = shared.halves[half]
+            let end = shared.table.regionStarts[regions.upperBound]
+            let most = regions.reduce(0) { max($0, shared.staged[$1]) }
+            let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, most))
+            defer { scratch.deallocate() }
+            var leftovers: [CheckpointedID] = []
+            for region in regions.reversed() {
+                shared.table.layOut(region, count: shared.staged[region], end: end, scratch: scratch, leftovers: &leftovers)
+            }
+            shared.leftovers[half] = leftovers
         }
         staged.deallocate()
         self.staged = nil
+        leftovers += shared.leftovers.joined()
         for entry in leftovers { insert(fingerprint: entry.fingerprint, offset: entry.offset) }
         insertedOneByOne = leftovers.count
         leftovers = []
@@ -175,8 +187,10 @@ final class CheckpointedIDs {
 
     /// Moves the entries staged at the start of `region` out to `scratch`
     /// and inserts them with linear probing: the region is a few hundred
-    /// kilobytes, so the probes stay in cache.
-    private func layOut(_ region: Int, count: Int, scratch: UnsafeMutablePointer<UInt64>) {
+    /// kilobytes, so the probes stay in cache. Probes stop at slot `end`;
+    /// those entries go to `leftovers`.
+    private func layOut(_ region: Int, count: Int, end: Int, scratch: UnsafeMutablePointer<UInt64>,
+                        leftovers: inout [CheckpointedID]) {
         guard count > 0 else { return }
         let start = regionStarts[region]
         scratch.update(from: slots + start, count: count)
@@ -189,8 +203,8 @@ final class CheckpointedIDs {
             let fingerprint = UInt32(truncatingIfNeeded: base | value >> offsetBits)
             let offset = value & offsetMask
             var index = home(fingerprint)
-            while index < capacity && slots[index] != 0 { index += 1 }
-            if index == capacity {
+            while index < end && slots[index] != 0 { index += 1 }
+            if index == end {
                 leftovers.append(CheckpointedID(offset: offset, fingerprint: fingerprint))
             } else {
                 slots[index] = Self.slot(fingerprint: fingerprint, offset: offset)
@@ -231,5 +245,22 @@ final class CheckpointedIDs {
             index += 1
             if index == capacity { index = 0 }
         }
+    }
+}
+
+/// What the two threads of `CheckpointedIDs.finishLoading` share: each lays
+/// out only the regions of its own half of the table and writes only its own
+/// slot of `leftovers`, so nothing is written by both.
+private final class UncheckedHalves: @unchecked Sendable {
+    let table: CheckpointedIDs
+    let staged: UnsafeMutablePointer<Int>
+    let halves: [Range<Int>]
+    var leftovers: [[CheckpointedID]]
+
+    init(table: CheckpointedIDs, staged: UnsafeMutablePointer<Int>, halves: [Range<Int>]) {
+        self.table = table
+        self.staged = staged
+        self.halves = halves
+        leftovers = Array(repeating: [], count: halves.count)
     }
 }

@@ -111,6 +111,14 @@ extension ActivityState {
         }
     }
 
+    /// Whether `record` holds UUID ids: such records change only the
+    /// checkpointed ids, which no other record touches, so while loading they
+    /// may be applied on another thread than the rest (each kind still in its
+    /// own order).
+    public static func isIDRecord(_ record: UnsafeRawBufferPointer) -> Bool {
+        record.first == RecordTag.uuids.rawValue
+    }
+
     /// Ends loading a checkpoint (`applyCheckpointRecord`): the loaded ids
     /// go into their table, and events may be applied.
     public func finishLoadingCheckpoint() {
