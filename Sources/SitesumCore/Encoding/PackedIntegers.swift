@@ -156,11 +156,21 @@ extension ByteReader {
     /// Reads `count` values written by `writeDeltas`, handing each to `body` in order.
     public mutating func readDeltas(count: Int, _ body: (UInt64) -> Void) throws(DecodingError) {
         guard count > 0 else { return }
+        let values = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
+        defer { values.deallocate() }
+        try readDeltas(into: values)
+        for value in values { body(value) }
+    }
+
+    /// Reads as many values written by `writeDeltas` as `values` holds, into it.
+    public mutating func readDeltas(into values: UnsafeMutableBufferPointer<UInt64>) throws(DecodingError) {
+        let count = values.count
+        guard count > 0 else { return }
         var value: UInt64 = try read()
-        body(value)
+        values[0] = value
         var position = self.position
         let end = buffer.count
-        for _ in 1..<count {
+        for index in 1..<count {
             var zigzag: UInt64 = 0
             var shift: UInt64 = 0
             while true {
@@ -174,7 +184,7 @@ extension ByteReader {
             }
             let step = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
             value = value &+ UInt64(bitPattern: step)
-            body(value)
+            values[index] = value
         }
         try skip(position - self.position)
     }

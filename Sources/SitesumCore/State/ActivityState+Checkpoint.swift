@@ -144,9 +144,13 @@ extension ActivityState {
             let count = Int(try reader.read(UInt32.self))
             guard let checkpointedIDs else { throw DecodingError("ids before `reserveCheckpointedIDs`") }
             let fingerprints = try reader.readBytes(count: UInt64(count) * 4)
-            loadedOffsets.removeAll(keepingCapacity: true)
-            try reader.readDeltas(count: count) { loadedOffsets.append($0) }
-            guard loadedOffsets.withUnsafeBufferPointer({ checkpointedIDs.add(fingerprints: fingerprints, offsets: $0) }) else {
+            if loadedOffsets.count < count { loadedOffsets = [UInt64](repeating: 0, count: count) }
+            let added = try loadedOffsets.withUnsafeMutableBufferPointer { offsets throws(DecodingError) -> Bool in
+                let offsets = UnsafeMutableBufferPointer(rebasing: offsets[..<count])
+                try reader.readDeltas(into: offsets)
+                return checkpointedIDs.add(fingerprints: fingerprints, offsets: UnsafeBufferPointer(offsets))
+            }
+            guard added else {
                 throw DecodingError("more ids than the checkpoint counted events, or an offset out of range")
             }
         case .messages:
