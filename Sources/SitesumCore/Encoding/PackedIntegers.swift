@@ -111,11 +111,21 @@ extension ByteReader {
     /// Reads `count` values written by `writePacked`, handing each to `body` in order.
     public mutating func readPacked(count: Int, _ body: (Int64) -> Void) throws(DecodingError) {
         guard count > 0 else { return }
+        let values = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
+        defer { values.deallocate() }
+        try readPacked(into: values)
+        for value in values { body(value) }
+    }
+
+    /// Reads as many values written by `writePacked` as `values` holds, into it.
+    public mutating func readPacked(into values: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+        let count = values.count
+        guard count > 0 else { return }
         let minimum: Int64 = try read()
         let width = Int(try read(UInt8.self))
         guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
         guard width > 0 else {
-            for _ in 0..<count { body(minimum) }
+            values.update(repeating: minimum)
             return
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
@@ -127,28 +137,28 @@ extension ByteReader {
         let fastCount = packed.count >= 16 ? Swift.min(count, ((packed.count - 8) * 8) / width) : 0
         var bit = 0
         if width <= 56 {
-            for _ in 0..<fastCount {
+            for index in 0..<fastCount {
                 let word = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
-                body(minimum &+ Int64(bitPattern: (word >> UInt64(bit & 7)) & mask))
+                values[index] = minimum &+ Int64(bitPattern: (word >> UInt64(bit & 7)) & mask)
                 bit += width
             }
         } else {
-            for _ in 0..<fastCount {
+            for index in 0..<fastCount {
                 let low = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
                 let shift = UInt64(bit & 7)
                 var value = low >> shift
                 if shift > 0 { value |= UInt64(packed[(bit >> 3) + 8]) << (64 - shift) }
-                body(minimum &+ Int64(bitPattern: value & mask))
+                values[index] = minimum &+ Int64(bitPattern: value & mask)
                 bit += width
             }
         }
-        for _ in fastCount..<count {
+        for index in fastCount..<count {
             var value: UInt64 = 0
             for offset in 0..<width {
                 let at = bit + offset
                 value |= UInt64((packed[at >> 3] >> UInt8(at & 7)) & 1) << UInt64(offset)
             }
-            body(minimum &+ Int64(bitPattern: value))
+            values[index] = minimum &+ Int64(bitPattern: value)
             bit += width
         }
     }

@@ -78,6 +78,17 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
         capacity = minimumCapacity
     }
 
+    /// Appends `count` elements that `fill` writes into the room for them
+    /// (all of it, unless it throws: then nothing is appended). The room
+    /// grows by doubling, so loading a column record by record stays linear.
+    @usableFromInline
+    mutating func append<E: Error>(count: Int, _ fill: (UnsafeMutableBufferPointer<Element>) throws(E) -> Void) throws(E) {
+        if storedCount + count > capacity { reserveCapacity(Swift.max(storedCount + count, capacity * 2)) }
+        guard count > 0 else { return }
+        try fill(UnsafeMutableBufferPointer(start: base.unsafelyUnwrapped + storedCount, count: count))
+        storedCount += count
+    }
+
     /// Frees the memory and empties the column.
     @usableFromInline
     mutating func deallocate() {

@@ -155,10 +155,9 @@ extension ActivityState {
             }
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            let column = activity.element(site)
-            column.pointee.messageTimestamps.reserveCapacity(
-                max(column.pointee.messageTimestamps.count + count, column.pointee.messageTimestamps.capacity))
-            try reader.readPacked(count: count) { column.pointee.messageTimestamps.append($0) }
+            try activity.element(site).pointee.messageTimestamps.append(count: count) { timestamps throws(DecodingError) in
+                try reader.readPacked(into: timestamps)
+            }
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
             var timestamps: [Int64] = []
