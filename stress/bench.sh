@@ -16,6 +16,7 @@
 #   --save-interval 100000        checkpoint overhead with ~N/50000 checkpoints (one
 #                                 every half interval)
 #   restart after 90%             see below
+#   checkpoint of the first 90%   the segments' size, and per unique event
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
 #
 # Every timed run starts from an empty cache directory, except the restart.
@@ -167,7 +168,9 @@ for lines in $sizes; do
     cut_at=$(head -n "$keep" "$log" | wc -c)
     tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
     truncate -s "$cut_at" "$log"
-    "$bin" --quiet --cache-dir "$work/cache-90" "$log" > /dev/null 2>&1
+    "$bin" --quiet --stats --cache-dir "$work/cache-90" "$log" > /dev/null 2> "$work/err"
+    events_90=$(grep -o 'events=[0-9]*' "$work/err" | head -1 | cut -d= -f2)
+    checkpoint_bytes=$(cat "$work"/cache-90/*/segment-* | wc -c)
     cat "$work/rest" >> "$log"
     rm -f "$work/rest"
 
@@ -223,6 +226,8 @@ for lines in $sizes; do
         "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))"
     printf '%-34s %7.2f s  = %4.1f %% of a default run\n' "restart after 90% (see header)" "$restart_s" \
         "$(paired restart default share)"
+    printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \
+        "$(calc "$checkpoint_bytes / 1e6")" "$(calc "$checkpoint_bytes / $events_90")"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
 "
     rm -f "$log"
