@@ -49,9 +49,15 @@ final class DecodingPipeline: @unchecked Sendable {
     private let queue: Monitor<Queue>
     private var worker: WorkerThread?
 
-    /// Starts reading `reader` on a worker thread.
-    init(reader: LineReader, maxLineLength: Int, batchBytes: Int, depth: Int = 3) {
+    /// The ids of the checkpoint the run resumed from, looked up while decoding.
+    private let checkpointed: CheckpointedIDs?
+
+    /// Starts reading `reader` on a worker thread. With `checkpointed` (the
+    /// ids of a loaded checkpoint), decoding also tells which lines' ids
+    /// cannot be among them (`DecodedBatch.decodeStaged`).
+    init(reader: LineReader, maxLineLength: Int, batchBytes: Int, depth: Int = 3, checkpointed: CheckpointedIDs? = nil) {
         precondition(depth >= 2, "the pipeline needs a batch to fill and one to apply")
+        self.checkpointed = checkpointed
         self.reader = reader
         self.maxLineLength = maxLineLength
         self.batchBytes = UInt64(max(1, batchBytes))
@@ -148,7 +154,7 @@ final class DecodingPipeline: @unchecked Sendable {
             return queue.nextCut
         }
         guard let number else { return }
-        batch.decodeStaged(limit: maxLineLength)
+        batch.decodeStaged(limit: maxLineLength, checkpointed: checkpointed)
         queue.update { $0.decoded[number] = batch }
     }
 

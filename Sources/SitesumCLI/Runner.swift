@@ -426,7 +426,8 @@ final class Runner {
         defer { readSeconds += Self.seconds(clock.now - readStart) }
         let startOffset = committedOffset
         var linesSinceProgress = 0
-        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes, depth: 6)
+        let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes, depth: 6,
+                                        checkpointed: state.checkpointedIDs)
         defer { pipeline.stop() }
         // Locals, so the per-line path does not retain them through `self` each time.
         let ingestor = self.ingestor

@@ -15,13 +15,14 @@ import Testing
         return (file, { file.close(); try? FileManager.default.removeItem(atPath: path) })
     }
 
-    /// Every batch of the pipeline, in order.
-    func batches(of bytes: [UInt8], blockSize: Int, maxLineLength: Int = 1 << 20,
-                 _ body: (DecodedBatch) -> Void) throws {
+    /// Every batch of the pipeline, in order, from `offset` on.
+    func batches(of bytes: [UInt8], from offset: UInt64 = 0, blockSize: Int, maxLineLength: Int = 1 << 20,
+                 checkpointed: CheckpointedIDs? = nil, _ body: (DecodedBatch) -> Void) throws {
         let (file, remove) = try openFile(bytes)
         defer { remove() }
-        let reader = try LineReader(file: file, startingAt: 0, maxLineLength: maxLineLength, blockSize: blockSize)
-        let pipeline = DecodingPipeline(reader: reader, maxLineLength: maxLineLength, batchBytes: blockSize)
+        let reader = try LineReader(file: file, startingAt: offset, maxLineLength: maxLineLength, blockSize: blockSize)
+        let pipeline = DecodingPipeline(reader: reader, maxLineLength: maxLineLength, batchBytes: blockSize,
+                                        checkpointed: checkpointed)
         defer { pipeline.stop() }
         while let batch = try pipeline.next() {
             body(batch)
@@ -63,6 +64,62 @@ import Testing
         try want.writeCheckpointRecords { wantRecords.append($0) }
         try got.writeCheckpointRecords { gotRecords.append($0) }
         #expect(gotRecords == wantRecords)
+    }
+
+    /// A state resumed from a checkpoint of the first part of a log reads the
+    /// rest through the pipeline, whose decoding threads tell which ids cannot
+    /// be checkpointed ones, exactly as it does one line at a time: same
+    /// summary, tally and records. Duplicates of checkpointed ids abound.
+    @Test(arguments: 0..<8)
+    func aResumedStateReadsThroughThePipelineAsLineByLine(_ n: Int) throws {
+        var options = GeneratorOptions(lines: 500 + n * 400)
+        options.seed = 900 + UInt64(n)
+        options.duplicateRate = [0.0, 0.05, 0.3, 0.6][n % 4]
+        options.malformedRate = 0.02
+        var input = LogGenerator(options: options).bytes()
+        let cut = input.prefix(input.count * (1 + n % 3) / 4).lastIndex(of: 10).map { $0 + 1 } ?? 0
+        // Every seventh line before the cut once more at the end: ids the
+        // checkpoint holds, to be found by reading their lines again.
+        var repeated = 0
+        for (index, line) in input[..<cut].split(separator: 10).enumerated() where index % 7 == 0 {
+            input += line + [10]
+            repeated += 1
+        }
+        let blockSize = [7, 64, 1000, 1 << 16][n % 4]
+        var records: [[UInt8]] = []
+        let before = InMemoryRun.state(of: Array(input[..<cut]), tracksChanges: true)
+        try before.writeCheckpointRecords { records.append($0) }
+        func resumed() throws -> ActivityState {
+            let state = ActivityState(tracksChanges: true)
+            state.reserveCheckpointedIDs(Int(before.tally.events))
+            state.checkpointedLines = { InMemoryRun.line(of: input, at: $0) }
+            for record in records { try record.withUnsafeBytes { try state.applyCheckpointRecord($0) } }
+            state.finishLoadingCheckpoint()
+            state.tally = before.tally
+            state.markCheckpointed()
+            return state
+        }
+        let oneByOne = LineIngestor(state: try resumed())
+        var ingest = oneByOne
+        try InMemoryRun.forEachLine(of: Array(input[cut...])) { line, offset in
+            _ = ingest.ingest(line, at: UInt64(cut) + offset)
+        }
+        let piped = LineIngestor(state: try resumed())
+        try batches(of: input, from: UInt64(cut), blockSize: blockSize, checkpointed: piped.state.checkpointedIDs) { batch in
+            for index in 0..<batch.count { _ = piped.apply(batch, at: index) }
+        }
+        let (want, got) = (oneByOne.state, piped.state)
+        #expect(repeated > 10)
+        #expect(want.tally.duplicates - before.tally.duplicates >= UInt64(repeated) / 2, "most repeated lines are events")
+        #expect(got.summary() == want.summary(), "\(options), block \(blockSize)")
+        #expect(got.tally == want.tally)
+        #expect(got.checkpointMismatch == nil && want.checkpointMismatch == nil)
+        var wantRecords: [[UInt8]] = [], gotRecords: [[UInt8]] = []
+        try want.writeCheckpointRecords { wantRecords.append($0) }
+        try got.writeCheckpointRecords { gotRecords.append($0) }
+        #expect(gotRecords == wantRecords)
+        // And both are the state of the whole log read at once.
+        #expect(got.summary() == InMemoryRun.state(of: input).summary())
     }
 
     /// Batches cut at line boundaries: every line once, in order, each batch

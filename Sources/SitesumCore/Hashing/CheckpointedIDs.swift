@@ -36,8 +36,9 @@ import Dispatch
 /// that did not fit their region or whose offset is too large for the compact
 /// form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
 /// one region's scratch is needed.
-@usableFromInline
-final class CheckpointedIDs {
+public final class CheckpointedIDs: @unchecked Sendable {
+    // @unchecked: loaded on one thread; once `finishLoading` returned it is
+    // only read (`mayHold`, `firstCandidate`), by any number of threads.
     @usableFromInline let slots: UnsafeMutablePointer<UInt64>
     @usableFromInline let capacity: Int
     /// The most entries the table takes (the count it was sized for).
@@ -228,6 +229,16 @@ final class CheckpointedIDs {
     @inlinable @inline(__always)
     func touch(_ fingerprint: UInt32) -> UInt64 {
         slots[home(fingerprint)]
+    }
+
+    /// Whether an entry's tag matches `fingerprint`'s, so that the id may be
+    /// a checkpointed one (`firstCandidate` then says which). Most ids of a
+    /// resumed run are new, and this is all they need; the decoding threads
+    /// ask it (`DecodedBatch.decodeStaged`), sparing the applying thread the
+    /// table's cache misses.
+    @inlinable
+    func mayHold(_ fingerprint: UInt32) -> Bool {
+        firstCandidate(fingerprint) { _, _ in true }
     }
 
     /// Calls `body` with the offset and the stored tag (the fingerprint's

@@ -58,8 +58,11 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// Decodes the staged lines, in order, as `append` and `appendTooLong`
-    /// would have, and forgets them.
-    public func decodeStaged(limit: Int) {
+    /// would have, and forgets them. With the ids of a loaded checkpoint
+    /// (`ActivityState.checkpointedIDs`), also marks the lines whose UUID id
+    /// cannot be one of them (`DecodedLine.mayBeCheckpointed`).
+    public func decodeStaged(limit: Int, checkpointed: CheckpointedIDs? = nil) {
+        let first = count
         for line in stagedLines {
             if line.isTooLong {
                 appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
@@ -71,7 +74,33 @@ public final class DecodedBatch: @unchecked Sendable {
         }
         stagedLines.removeAll(keepingCapacity: true)
         staged.removeAll()
+        if let checkpointed { markCheckpointCandidates(first..<count, checkpointed) }
     }
+
+    /// Looks the UUID ids of lines `range` up among `checkpointed`'s, each
+    /// home slot loaded a group ahead (see `FlatSet.touch`).
+    private func markCheckpointCandidates(_ range: Range<Int>, _ checkpointed: CheckpointedIDs) {
+        func isUUIDEvent(_ line: DecodedLine) -> Bool {
+            line.outcome != .blank && line.outcome != .malformed && line.id == nil
+        }
+        let ahead = LineIngestor.touchGroup
+        var sum: UInt64 = 0
+        for index in range.prefix(ahead) where isUUIDEvent(lines[index]) {
+            sum &+= checkpointed.touch(lines[index].uuid.fingerprint)
+        }
+        for index in range {
+            if index + ahead < range.upperBound && isUUIDEvent(lines[index + ahead]) {
+                sum &+= checkpointed.touch(lines[index + ahead].uuid.fingerprint)
+            }
+            if isUUIDEvent(lines[index]) {
+                lines[index].mayBeCheckpointed = checkpointed.mayHold(lines[index].uuid.fingerprint)
+            }
+        }
+        touched &+= sum
+    }
+
+    /// Where `markCheckpointCandidates` leaves what it loaded, so the loads are not optimised away.
+    private var touched: UInt64 = 0
 
     /// A line cut from the input and not decoded yet.
     private struct StagedLine {
@@ -267,6 +296,10 @@ public struct DecodedLine: Sendable {
     @usableFromInline var fromHash: UInt64 = 0
     /// For a malformed line, its index in the batch's `reasons`.
     @usableFromInline var reason = 0
+    /// False when the decoding thread found that the UUID id cannot be one of
+    /// a loaded checkpoint's (`DecodedBatch.decodeStaged`); true when it may
+    /// be, or was not looked up.
+    @usableFromInline var mayBeCheckpointed = true
 
     @inlinable
     init(start: UInt64, end: UInt64, isTerminated: Bool) {

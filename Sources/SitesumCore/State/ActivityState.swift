@@ -23,7 +23,7 @@ public final class ActivityState {
 
     /// The UUID ids of a loaded checkpoint (nil until one is loaded; see
     /// `reserveCheckpointedIDs`). `uuids` holds only the ids added since.
-    @usableFromInline var checkpointedIDs: CheckpointedIDs?
+    public internal(set) var checkpointedIDs: CheckpointedIDs?
     /// Reads the input line starting at a byte offset (without its "\n"), or
     /// nil when it cannot: how a resumed state compares an id with the
     /// checkpointed ids of the same fingerprint (`CheckpointedIDs`). Set by
@@ -96,7 +96,7 @@ public final class ActivityState {
         if let id = line.id {
             claimed = claim(otherID: batch.name(id), hash: line.idHash)
         } else {
-            claimed = claim(uuid: line.uuid, hash: line.idHash, offset: line.start)
+            claimed = claim(uuid: line.uuid, hash: line.idHash, offset: line.start, mayBeCheckpointed: line.mayBeCheckpointed)
         }
         guard claimed else {
             tally.duplicates += 1
@@ -115,7 +115,7 @@ public final class ActivityState {
             let line = batch.lines[index]
             if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
                 sum &+= uuids.touch(line.idHash)
-                if let checkpointedIDs { sum &+= checkpointedIDs.touch(line.uuid.fingerprint) }
+                if line.mayBeCheckpointed, let checkpointedIDs { sum &+= checkpointedIDs.touch(line.uuid.fingerprint) }
             }
         }
         touched &+= sum
@@ -169,10 +169,12 @@ public final class ActivityState {
 
     /// Records a UUID id, found on the line at `offset`, as seen; false when
     /// it already was (in this run or in the checkpoint it resumed from).
+    /// `mayBeCheckpointed` false: the decoding thread already found that no
+    /// checkpointed id has its tag.
     @inlinable @inline(__always)
-    func claim(uuid key: UUIDKey, hash: UInt64, offset: UInt64) -> Bool {
+    func claim(uuid key: UUIDKey, hash: UInt64, offset: UInt64, mayBeCheckpointed: Bool = true) -> Bool {
         let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
-        if checkpointedIDs != nil && isCheckpointed(key, fingerprint: fingerprint) { return false }
+        if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(key, fingerprint: fingerprint) { return false }
         guard uuids.insert(key, hash: hash) else { return false }
         if tracksChanges { pendingIDs.append(CheckpointedID(offset: offset, fingerprint: fingerprint)) }
         return true
