@@ -111,6 +111,55 @@ import Testing
         }
     }
 
+    /// A packed column hands out exactly the values appended to it, over any
+    /// range, whether they came one by one (packed a block at a time) or as
+    /// packed records, small (unpacked) or large (kept as blocks).
+    @Test(arguments: [0, 1, 70_000, 200_000])
+    func packedColumnHoldsItsValues(_ count: Int) throws {
+        var random = SplitMix64(state: UInt64(count) + 7)
+        var column = PackedColumn()
+        defer { column.deallocate() }
+        var expected: [Int64] = []
+        while expected.count < count {
+            let run = min(count - expected.count, Int(random.next() % 20_000) + 1)
+            let span = [UInt64(0), 1, 86_400, 1 << 40, .max][Int(random.next() % 5)]
+            let values = (0..<run).map { _ in Int64(bitPattern: span == .max ? random.next() : 1_700_000_000 &+ random.next() % (span + 1)) }
+            if random.next() % 2 == 0 {
+                for value in values { column.append(value) }
+            } else {
+                var writer = ByteWriter()
+                values.withUnsafeBufferPointer { writer.writePacked($0) }
+                try writer.bytes.withUnsafeBytes { raw in
+                    var reader = ByteReader(raw)
+                    column.append(packed: try reader.readPackedBytes(count: run), count: run)
+                    #expect(reader.isAtEnd)
+                }
+            }
+            expected += values
+        }
+        #expect(column.count == count)
+        #expect(count < 100_000 || column.blocks.count > 1, "values were packed into blocks")
+        func values(in range: Range<Int>) -> [Int64] {
+            var got: [Int64] = []
+            column.forEachPiece(in: range) { piece in
+                switch piece {
+                case let .values(values): got += values
+                case let .packed(bytes, count):
+                    var unpacked = [Int64](repeating: 0, count: count)
+                    unpacked.withUnsafeMutableBufferPointer { PackedColumn.unpack(bytes, into: $0) }
+                    got += unpacked
+                }
+            }
+            return got
+        }
+        #expect(values(in: 0..<count) == expected)
+        for _ in 0..<20 where count > 0 {
+            let a = Int(random.next() % UInt64(count)), b = Int(random.next() % UInt64(count + 1))
+            let range = min(a, b)..<max(a, b)
+            #expect(values(in: range) == Array(expected[range]), "\(range)")
+        }
+    }
+
     @Test func columnGrowsAndLoadsInBulk() {
         var column = RawColumn<Int64>()
         defer { column.deallocate() }

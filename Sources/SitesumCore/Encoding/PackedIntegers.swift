@@ -18,47 +18,109 @@
 ///   and then, for each next value, the difference from the one before as a
 ///   zigzag LEB128 varint: a line's length (two bytes), not eight. Any order
 ///   is encoded correctly; decreasing steps only cost more bytes.
-extension ByteWriter {
-    /// Writes `values` with frame-of-reference bit packing (above).
-    /// Nothing at all for no values.
-    public mutating func writePacked(_ values: UnsafeBufferPointer<Int64>) {
-        guard let first = values.first else { return }
+/// Frame-of-reference packing of Int64 values in raw memory: what
+/// `ByteWriter.writePacked` writes and `ByteReader.readPacked` reads, and the
+/// in-memory form of a site's message timestamps (`PackedColumn`).
+enum FrameOfReference {
+    /// The minimum and the bit width of `values`, and the bytes they pack
+    /// into: 9 for the minimum and the width, then ⌈count × width / 8⌉.
+    static func measure(_ values: UnsafeBufferPointer<Int64>) -> (minimum: Int64, width: Int, byteCount: Int) {
+        guard let first = values.first else { return (0, 0, 0) }
         var minimum = first, maximum = first
         for value in values {
             minimum = Swift.min(minimum, value)
             maximum = Swift.max(maximum, value)
         }
-        let span = UInt64(bitPattern: maximum &- minimum)
-        let width = UInt64.bitWidth - span.leadingZeroBitCount
-        write(minimum)
-        write(UInt8(width))
+        let width = UInt64.bitWidth - UInt64(bitPattern: maximum &- minimum).leadingZeroBitCount
+        return (minimum, width, 9 + (values.count * width + 7) / 8)
+    }
+
+    /// Writes `values` packed (as `measure` measured them) at `out`, which
+    /// must have room for `byteCount` + 8 bytes (whole words are stored; the
+    /// bytes past `byteCount` are left over).
+    static func pack(_ values: UnsafeBufferPointer<Int64>, minimum: Int64, width: Int, into out: UnsafeMutableRawPointer) {
+        out.storeBytes(of: minimum.littleEndian, toByteOffset: 0, as: Int64.self)
+        out.storeBytes(of: UInt8(width), toByteOffset: 8, as: UInt8.self)
         guard width > 0 else { return }
-        let byteCount = (values.count * width + 7) / 8
-        let start = bytes.count
-        // Room for whole 8-byte words past the end, trimmed afterwards.
-        bytes.append(contentsOf: repeatElement(0, count: byteCount + 8))
-        bytes.withUnsafeMutableBytes { raw in
-            let out = raw.baseAddress! + start
-            var word: UInt64 = 0
-            var filled = 0
-            var position = 0
-            for value in values {
-                let delta = UInt64(bitPattern: value &- minimum)
-                word |= delta << UInt64(filled)
-                filled += width
-                if filled >= 64 {
-                    out.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
-                    position += 8
-                    filled -= 64
-                    // The bits of `delta` that did not fit in the word just stored.
-                    word = filled == 0 ? 0 : delta >> UInt64(width - filled)
-                }
-            }
-            if filled > 0 {
-                out.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
+        let bits = out + 9
+        var word: UInt64 = 0
+        var filled = 0
+        var position = 0
+        for value in values {
+            let delta = UInt64(bitPattern: value &- minimum)
+            word |= delta << UInt64(filled)
+            filled += width
+            if filled >= 64 {
+                bits.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
+                position += 8
+                filled -= 64
+                // The bits of `delta` that did not fit in the word just stored.
+                word = filled == 0 ? 0 : delta >> UInt64(width - filled)
             }
         }
-        bytes.removeLast(bytes.count - (start + byteCount))
+        if filled > 0 {
+            bits.storeBytes(of: word.littleEndian, toByteOffset: position, as: UInt64.self)
+        }
+    }
+
+    /// The bytes of packed bits of `count` values of `width` bits (without
+    /// the 9 of the minimum and the width); nil when it overflows.
+    static func bitBytes(count: Int, width: Int) -> Int? {
+        let (bits, overflow) = count.multipliedReportingOverflow(by: width)
+        return overflow ? nil : (bits + 7) / 8
+    }
+
+    /// Unpacks `values.count` values of `width` bits from `packed` (the bits
+    /// alone, exactly `bitBytes` long), adding `minimum`.
+    static func unpack(_ packed: UnsafeRawBufferPointer, minimum: Int64, width: Int, into values: UnsafeMutableBufferPointer<Int64>) {
+        let count = values.count
+        guard width > 0 else {
+            values.update(repeating: minimum)
+            return
+        }
+        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+        // Eight bytes are loaded at each value's first byte; the last values,
+        // where that would pass the end, are assembled a byte at a time.
+        let fastCount = packed.count >= 16 ? Swift.min(count, ((packed.count - 8) * 8) / width) : 0
+        var bit = 0
+        if width <= 56 {
+            for index in 0..<fastCount {
+                let word = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                values[index] = minimum &+ Int64(bitPattern: (word >> UInt64(bit & 7)) & mask)
+                bit += width
+            }
+        } else {
+            for index in 0..<fastCount {
+                let low = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                let shift = UInt64(bit & 7)
+                var value = low >> shift
+                if shift > 0 { value |= UInt64(packed[(bit >> 3) + 8]) << (64 - shift) }
+                values[index] = minimum &+ Int64(bitPattern: value & mask)
+                bit += width
+            }
+        }
+        for index in fastCount..<count {
+            var value: UInt64 = 0
+            for offset in 0..<width {
+                let at = bit + offset
+                value |= UInt64((packed[at >> 3] >> UInt8(at & 7)) & 1) << UInt64(offset)
+            }
+            values[index] = minimum &+ Int64(bitPattern: value)
+            bit += width
+        }
+    }
+}
+
+extension ByteWriter {
+    /// Writes `values` with frame-of-reference bit packing (above).
+    /// Nothing at all for no values.
+    public mutating func writePacked(_ values: UnsafeBufferPointer<Int64>) {
+        guard !values.isEmpty else { return }
+        let (minimum, width, byteCount) = FrameOfReference.measure(values)
+        appendInPlace(upTo: byteCount + 8) { out in
+            FrameOfReference.pack(values, minimum: minimum, width: width, into: UnsafeMutableRawPointer(out))
+            return byteCount
+        }
     }
 
     /// Writes `values` as a first value and zigzag varint differences (above).
@@ -119,48 +181,30 @@ extension ByteReader {
 
     /// Reads as many values written by `writePacked` as `values` holds, into it.
     public mutating func readPacked(into values: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
-        let count = values.count
-        guard count > 0 else { return }
+        guard !values.isEmpty else { return }
         let minimum: Int64 = try read()
         let width = Int(try read(UInt8.self))
         guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
-        guard width > 0 else {
-            values.update(repeating: minimum)
-            return
+        guard let byteCount = FrameOfReference.bitBytes(count: values.count, width: width) else {
+            throw DecodingError("packed column too long")
         }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
-        guard !overflow else { throw DecodingError("packed column too long") }
-        let packed = try readBytes(count: UInt64((byteCount + 7) / 8))
-        let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
-        // Eight bytes are loaded at each value's first byte; the last values,
-        // where that would pass the end, are assembled a byte at a time.
-        let fastCount = packed.count >= 16 ? Swift.min(count, ((packed.count - 8) * 8) / width) : 0
-        var bit = 0
-        if width <= 56 {
-            for index in 0..<fastCount {
-                let word = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
-                values[index] = minimum &+ Int64(bitPattern: (word >> UInt64(bit & 7)) & mask)
-                bit += width
-            }
-        } else {
-            for index in 0..<fastCount {
-                let low = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
-                let shift = UInt64(bit & 7)
-                var value = low >> shift
-                if shift > 0 { value |= UInt64(packed[(bit >> 3) + 8]) << (64 - shift) }
-                values[index] = minimum &+ Int64(bitPattern: value & mask)
-                bit += width
-            }
+        FrameOfReference.unpack(try readBytes(count: UInt64(byteCount)), minimum: minimum, width: width, into: values)
+    }
+
+    /// The bytes `writePacked` wrote for `count` values (minimum, width and
+    /// bits), checked but not unpacked: a site's message timestamps are kept
+    /// in memory in this form (`PackedColumn`).
+    public mutating func readPackedBytes(count: Int) throws(DecodingError) -> UnsafeRawBufferPointer {
+        guard count > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let start = position
+        _ = try read(Int64.self)
+        let width = Int(try read(UInt8.self))
+        guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
+        guard let byteCount = FrameOfReference.bitBytes(count: count, width: width) else {
+            throw DecodingError("packed column too long")
         }
-        for index in fastCount..<count {
-            var value: UInt64 = 0
-            for offset in 0..<width {
-                let at = bit + offset
-                value |= UInt64((packed[at >> 3] >> UInt8(at & 7)) & 1) << UInt64(offset)
-            }
-            values[index] = minimum &+ Int64(bitPattern: value)
-            bit += width
-        }
+        _ = try readBytes(count: UInt64(byteCount))
+        return UnsafeRawBufferPointer(rebasing: buffer[start..<position])
     }
 
     /// Reads `count` values written by `writeDeltas`, handing each to `body` in order.

@@ -81,10 +81,7 @@ extension ActivityState {
     /// The message and status columns' records, then the pairs'.
     private func writeColumnsAndPairs(_ emit: ([UInt8]) throws -> Void) throws {
         for (index, site) in activity.enumerated() {
-            try writeColumn(.messages, site: index, from: site.committedMessages,
-                            count: site.messageTimestamps.count, width: 8, emit) { writer, range in
-                site.messageTimestamps.withUnsafeElements(range) { writer.writePacked($0) }
-            }
+            try writeMessages(of: site, index, emit)
             try writeColumn(.statuses, site: index, from: site.committedStatuses,
                             count: site.statusCount, width: 20, emit) { writer, range in
                 site.statusTimestamps.withUnsafeElements(range) { writer.writePacked($0) }
@@ -155,9 +152,7 @@ extension ActivityState {
             }
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
-            try activity.element(site).pointee.messageTimestamps.append(count: count) { timestamps throws(DecodingError) in
-                try reader.readPacked(into: timestamps)
-            }
+            activity.element(site).pointee.messageTimestamps.append(packed: try reader.readPackedBytes(count: count), count: count)
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
             var timestamps: [Int64] = []
@@ -222,6 +217,39 @@ extension ActivityState {
                 writer.writeDeltas(count: ids.count) { ids[$0].offset }
             }
             try emit(writer.bytes)
+        }
+    }
+
+    /// A site's message timestamps since the last checkpoint: a block of the
+    /// column that is whole in them goes out as it is packed, the rest is
+    /// packed here (`PackedColumn.forEachPiece`).
+    private func writeMessages(of site: SiteActivity, _ index: Int, _ emit: ([UInt8]) throws -> Void) throws {
+        var first = site.committedMessages
+        func header(_ writer: inout ByteWriter, count: Int) {
+            writer.write(RecordTag.messages.rawValue)
+            writer.write(UInt32(index))
+            writer.write(UInt64(first))
+            writer.write(UInt32(count))
+        }
+        try site.messageTimestamps.forEachPiece(in: site.committedMessages..<site.messageTimestamps.count) { piece in
+            switch piece {
+            case let .packed(bytes, count):
+                var writer = ByteWriter(reservingCapacity: 17 + bytes.count)
+                header(&writer, count: count)
+                writer.bytes.append(contentsOf: bytes)
+                try emit(writer.bytes)
+                first += count
+            case let .values(values):
+                let perRecord = Self.recordBytes / 8
+                for start in stride(from: 0, to: values.count, by: perRecord) {
+                    let part = UnsafeBufferPointer(rebasing: values[start..<min(values.count, start + perRecord)])
+                    var writer = ByteWriter(reservingCapacity: 26 + part.count * 8)
+                    header(&writer, count: part.count)
+                    writer.writePacked(part)
+                    try emit(writer.bytes)
+                    first += part.count
+                }
+            }
         }
     }
 

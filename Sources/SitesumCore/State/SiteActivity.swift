@@ -11,7 +11,8 @@
 /// count. The state owns the columns and frees them (`deallocate`).
 @usableFromInline
 struct SiteActivity: BitwiseCopyable {
-    @usableFromInline var messageTimestamps = RawColumn<Int64>()
+    /// Packed in blocks once a block's worth has come (see `PackedColumn`).
+    @usableFromInline var messageTimestamps = PackedColumn()
     @usableFromInline var statusTimestamps = RawColumn<Int64>()
     /// Byte offset of each status line in the input: its place in file order.
     @usableFromInline var statusOffsets = RawColumn<UInt64>()

@@ -53,18 +53,44 @@ extension ActivityState {
             var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
             return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline))
         }
+        // Slices of about `sliceLength` messages, each whole blocks of the
+        // packed column (unpacked by the slice's task) or a part of its
+        // plain values.
         let sliceLength = 1 << 20
         var slices: [(site: Int, range: Range<Int>)] = []
         for (index, site) in columns.enumerated() {
-            for start in stride(from: 0, to: site.messageTimestamps.count, by: sliceLength) {
-                slices.append((index, start..<min(site.messageTimestamps.count, start + sliceLength)))
+            let messages = site.messageTimestamps
+            var start = 0, end = 0
+            for block in messages.blocks {
+                if end - start + block.count > sliceLength && end > start {
+                    slices.append((index, start..<end))
+                    start = end
+                }
+                end += block.count
+            }
+            if end > start { slices.append((index, start..<end)) }
+            for first in stride(from: messages.packedCount, to: messages.count, by: sliceLength) {
+                slices.append((index, first..<min(messages.count, first + sliceLength)))
             }
         }
         let chatsPerSlice = parallelMap(slices.count) { number in
             let (index, range) = slices[number]
-            return columns[index].messageTimestamps.withUnsafeElements(range) { timestamps in
-                timestamps.count { flips[index].isOnline(at: $0) }
+            var chats = 0
+            var scratch: [Int64] = []
+            columns[index].messageTimestamps.forEachPiece(in: range) { piece in
+                switch piece {
+                case let .values(timestamps):
+                    chats += timestamps.count { flips[index].isOnline(at: $0) }
+                case let .packed(bytes, count):
+                    if scratch.count < count { scratch = [Int64](repeating: 0, count: count) }
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        let timestamps = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
+                        PackedColumn.unpack(bytes, into: timestamps)
+                        chats += timestamps.count { flips[index].isOnline(at: $0) }
+                    }
+                }
             }
+            return chats
         }
         var chats = [Int](repeating: 0, count: columns.count)
         for (number, slice) in slices.enumerated() { chats[slice.site] += chatsPerSlice[number] }
