@@ -30,11 +30,11 @@ import Dispatch
 /// offset); at the load factor the table is sized for, a region has room for
 /// all of its entries. `finishLoading` then takes the regions one at a time,
 /// from the last (on two threads, a half of the table each): moves a region's
-/// staged entries out to a scratch buffer and inserts them, their probes
-/// within the region (or into the one after it, already laid out), in cache.
-/// Entries whose probe would leave their half of the table, and the rare ones
-/// that did not fit their region or whose offset is too large for the compact
-/// form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
+/// staged entries out to a scratch buffer, sorts them by home with a counting
+/// sort and writes each where linear probing puts keys inserted in that order,
+/// all in cache and without probing. Entries that would pass their region's
+/// end, and the rare ones that did not fit their region or whose offset is too
+/// large for the compact form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
 /// one region's scratch is needed.
 public final class CheckpointedIDs: @unchecked Sendable {
     // @unchecked: loaded on one thread; once `finishLoading` returned it is
@@ -63,7 +63,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// How many were (for tests: each path is exercised).
     private(set) var insertedOneByOne = 0
     /// Bytes of table a region covers, about: within the second-level cache.
-    static let regionBytes = 256 << 10
+    static let regionBytes = 128 << 10
 
     /// The largest offset a slot holds: 2^48 − 2 (a 256 TiB input).
     static let maximumOffset: UInt64 = (1 << 48) - 2
@@ -170,11 +170,12 @@ public final class CheckpointedIDs: @unchecked Sendable {
             let regions = shared.halves[half]
             let end = shared.table.regionStarts[regions.upperBound]
             let most = regions.reduce(0) { max($0, shared.staged[$1]) }
-            let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, most))
+            let widest = regions.reduce(0) { max($0, shared.table.regionStarts[$1 + 1] - shared.table.regionStarts[$1]) }
+            var scratch = Scratch(entries: most, slots: widest)
             defer { scratch.deallocate() }
             var leftovers: [CheckpointedID] = []
             for region in regions.reversed() {
-                shared.table.layOut(region, count: shared.staged[region], end: end, scratch: scratch, leftovers: &leftovers)
+                shared.table.layOut(region, count: shared.staged[region], end: end, scratch: &scratch, leftovers: &leftovers)
             }
             shared.leftovers[half] = leftovers
         }
@@ -186,30 +187,68 @@ public final class CheckpointedIDs: @unchecked Sendable {
         leftovers = []
     }
 
-    /// Moves the entries staged at the start of `region` out to `scratch`
-    /// and inserts them with linear probing: the region is a few hundred
-    /// kilobytes, so the probes stay in cache. Probes stop at slot `end`;
-    /// those entries go to `leftovers`.
-    private func layOut(_ region: Int, count: Int, end: Int, scratch: UnsafeMutablePointer<UInt64>,
-                        leftovers: inout [CheckpointedID]) {
+    /// Room for laying out one region (`layOut`): its staged entries twice
+    /// (as staged, and sorted) and a counter per slot.
+    private struct Scratch {
+        let staged: UnsafeMutablePointer<UInt64>
+        let sorted: UnsafeMutablePointer<UInt64>
+        let starts: UnsafeMutablePointer<Int32>
+
+        init(entries: Int, slots: Int) {
+            staged = .allocate(capacity: max(1, entries))
+            sorted = .allocate(capacity: max(1, entries))
+            starts = .allocate(capacity: slots + 2)
+        }
+
+        func deallocate() {
+            staged.deallocate()
+            sorted.deallocate()
+            starts.deallocate()
+        }
+    }
+
+    /// Lays out the entries staged at the start of `region`: moves them out
+    /// to scratch, sorts them by home (a counting sort on the home's slot in
+    /// the region, all in cache) and puts each where linear probing puts keys
+    /// inserted in that order, at its home or just after the one before; no
+    /// probing, so no branch mispredicted on every slot. An entry that would
+    /// pass the region's end (or `end`, the end of this thread's half) waits
+    /// in `leftovers`, to be inserted the ordinary way.
+    private func layOut(_ region: Int, count: Int, end: Int, scratch: inout Scratch, leftovers: inout [CheckpointedID]) {
         guard count > 0 else { return }
         let start = regionStarts[region]
-        scratch.update(from: slots + start, count: count)
+        let regionEnd = min(regionStarts[region + 1], end)
+        let width = regionStarts[region + 1] - start
+        let staged = scratch.staged, sorted = scratch.sorted, starts = scratch.starts
+        staged.update(from: slots + start, count: count)
         (slots + start).update(repeating: 0, count: count)
         let base = UInt64(region) << UInt64(fingerprintBits)
         let offsetBits = UInt64(self.offsetBits)
         let offsetMask: UInt64 = (1 << offsetBits) - 1
+        func fingerprint(_ value: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: base | value >> offsetBits) }
+        // A home is at most the region's end (the next region's first home).
+        func key(_ value: UInt64) -> Int { home(fingerprint(value)) - start }
+        starts.update(repeating: 0, count: width + 2)
+        for i in 0..<count { starts[key(staged[i]) + 1] += 1 }
+        for slot in 0...width { starts[slot + 1] += starts[slot] }
         for i in 0..<count {
-            let value = scratch[i]
-            let fingerprint = UInt32(truncatingIfNeeded: base | value >> offsetBits)
-            let offset = value & offsetMask
-            var index = home(fingerprint)
-            while index < end && slots[index] != 0 { index += 1 }
-            if index == end {
-                leftovers.append(CheckpointedID(offset: offset, fingerprint: fingerprint))
-            } else {
-                slots[index] = Self.slot(fingerprint: fingerprint, offset: offset)
+            let value = staged[i]
+            let at = key(value)
+            sorted[Int(starts[at])] = value
+            starts[at] += 1
+        }
+        var next = start
+        for i in 0..<count {
+            let value = sorted[i]
+            let position = max(start + key(value), next)
+            if position >= regionEnd {
+                for j in i..<count {
+                    leftovers.append(CheckpointedID(offset: sorted[j] & offsetMask, fingerprint: fingerprint(sorted[j])))
+                }
+                return
             }
+            slots[position] = Self.slot(fingerprint: fingerprint(value), offset: value & offsetMask)
+            next = position + 1
         }
     }
 
