@@ -105,6 +105,29 @@ struct PackedColumn: BitwiseCopyable {
         return UnsafeRawBufferPointer(start: bytes.base.map { UnsafeRawPointer($0 + block.offset) }, count: end - block.offset)
     }
 
+    /// A range that holds every value, read off the blocks without unpacking
+    /// them (a block's upper end is its minimum plus the most its bit width
+    /// holds, so the range can be wider than the values); nil when empty or
+    /// when it would not fit an Int64 range.
+    func valueBounds() -> ClosedRange<Int64>? {
+        var lower = Int64.max, upper = Int64.min
+        for index in 0..<blocks.count {
+            let bytes = packedBytes(ofBlock: index)
+            let minimum = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+            let width = Int(bytes[8])
+            guard width < 63 else { return nil }
+            let (top, overflow) = minimum.addingReportingOverflow((1 << Int64(width)) - 1)
+            guard !overflow else { return nil }
+            lower = Swift.min(lower, minimum)
+            upper = Swift.max(upper, top)
+        }
+        for value in recent {
+            lower = Swift.min(lower, value)
+            upper = Swift.max(upper, value)
+        }
+        return lower <= upper ? lower...upper : nil
+    }
+
     /// One stretch of the values, as `forEachPiece` hands them out: a whole
     /// block, still packed, or values in their plain form.
     enum Piece {

@@ -5,8 +5,17 @@
 /// Every message of the site asks once, millions of times for a busy site.
 /// A plain binary search over many flips costs a cache miss per step, so a
 /// small bucket index over the flips' time range first narrows the search to
-/// the few flips in the message's bucket.
+/// the few flips in the message's bucket. And when the instants asked about
+/// lie in a short enough range (`asked`: a day in seconds is 86,400 of them),
+/// the state at each instant of it is in a bitmap, one bit an instant, small
+/// enough to stay in cache: one load an answer.
 struct OnlineTimeline: Sendable {
+    /// The most instants the bitmap covers: 512 KiB of bits.
+    static let bitmapInstants: UInt64 = 1 << 22
+    /// Bit i: online at `bitmapStart + i`, for i below `bitmapCount`.
+    private let bitmap: [UInt64]
+    private let bitmapStart: Int64
+    private let bitmapCount: UInt64
     /// Flip instants, strictly increasing.
     let flips: [Int64]
     /// `starts[b]` is the number of flips before bucket b; one extra entry at the end.
@@ -15,10 +24,22 @@ struct OnlineTimeline: Sendable {
     /// Width of a bucket in time units (at least 1).
     private let width: UInt64
 
-    /// - Parameter flips: the instants where the state changed, strictly
-    ///   increasing; the first one goes online.
-    init(flips: [Int64]) {
+    /// - Parameters:
+    ///   - flips: the instants where the state changed, strictly increasing;
+    ///     the first one goes online.
+    ///   - asked: the range the instants asked about lie in, if known.
+    init(flips: [Int64], asked: ClosedRange<Int64>? = nil) {
         self.flips = flips
+        let askedSpan = asked.map { UInt64(bitPattern: $0.upperBound &- $0.lowerBound) } ?? .max
+        if let asked, askedSpan < Self.bitmapInstants {
+            bitmapStart = asked.lowerBound
+            bitmapCount = askedSpan + 1
+            bitmap = Self.bitmap(flips: flips, from: asked.lowerBound, count: askedSpan + 1)
+        } else {
+            bitmapStart = 0
+            bitmapCount = 0
+            bitmap = []
+        }
         guard let first = flips.first, let last = flips.last, flips.count > 1 else {
             self.first = flips.first ?? 0
             width = 1
@@ -36,8 +57,48 @@ struct OnlineTimeline: Sendable {
         self.starts = starts
     }
 
+    /// The online state at each of `count` instants from `start`, a bit each.
+    private static func bitmap(flips: [Int64], from start: Int64, count: UInt64) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: Int((count + 63) / 64))
+        // Flips at or before `start` decide the state there; each later one
+        // inside the range toggles it from its own instant on.
+        var index = 0
+        while index < flips.count && flips[index] <= start { index += 1 }
+        var online = index % 2 == 1
+        var from: UInt64 = 0
+        func fill(_ range: Range<UInt64>) {
+            var bit = range.lowerBound
+            while bit < range.upperBound {
+                let word = Int(bit >> 6), shift = bit & 63
+                let n = min(64 - shift, range.upperBound - bit)
+                words[word] |= (n == 64 ? ~0 : ((1 << n) - 1)) << shift
+                bit += n
+            }
+        }
+        while index < flips.count {
+            let at = UInt64(bitPattern: flips[index] &- start)
+            if at >= count { break }
+            if online { fill(from..<at) }
+            online.toggle()
+            from = at
+            index += 1
+        }
+        if online { fill(from..<count) }
+        return words
+    }
+
     /// Whether the site was online at `timestamp` (flips at that very instant count).
+    @inline(__always)
     func isOnline(at timestamp: Int64) -> Bool {
+        let instant = UInt64(bitPattern: timestamp &- bitmapStart)
+        if instant < bitmapCount {
+            return bitmap.withUnsafeBufferPointer { $0[Int(instant >> 6)] >> (instant & 63) & 1 != 0 }
+        }
+        return isOnlineBySearch(at: timestamp)
+    }
+
+    /// `isOnline(at:)` through the bucket index and a binary search.
+    func isOnlineBySearch(at timestamp: Int64) -> Bool {
         guard let last = flips.last, timestamp >= first else { return false }
         if timestamp >= last { return flips.count % 2 == 1 }
         let bucket = Int(UInt64(bitPattern: timestamp &- first) / width)

@@ -51,7 +51,8 @@ extension ActivityState {
         let peopleCount = people.count
         let flips = parallelMap(columns.count) { index in
             var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
-            return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline))
+            return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline),
+                                  asked: columns[index].messageTimestamps.valueBounds())
         }
         // Slices of about `sliceLength` messages, each whole blocks of the
         // packed column (unpacked by the slice's task) or a part of its
