@@ -30,6 +30,8 @@ public final class CheckpointStore {
     /// The largest generation this process has used (for a commit or a merge), so
     /// names are never reused even if every file with a larger one was removed meanwhile.
     private var largestUsed: UInt64 = 0
+    /// The largest generation of a file in the entry when it was first listed (`nextGeneration`).
+    private var largestOnDisk: UInt64?
     /// The merge begun and not yet listed by a commit or abandoned: cleanup keeps its segment.
     private var pendingMerge: SegmentMerge?
     /// The block every commit's segment is gathered in (commits run one at a time).
@@ -159,6 +161,7 @@ public final class CheckpointStore {
             throw .io(error)
         }
         base = nil
+        largestOnDisk = nil
     }
 
     /// Number of segments in the base manifest.
@@ -211,6 +214,7 @@ public final class CheckpointStore {
     ) throws -> Manifest? {
         precondition(lock != nil, "the checkpoint store is closed")
         base = nil
+        largestOnDisk = nil
         let names: [String]
         do throws(SystemError) {
             names = try FileSystem.contentsOfDirectory(entryDirectory)
@@ -572,7 +576,7 @@ public final class CheckpointStore {
     /// Step 4 (best effort): remove manifests other than `manifest` and `previous`, then
     /// segments neither lists. Anything left is removed by a later commit.
     private func removeSuperseded(keeping manifest: Manifest, _ previous: Manifest?) {
-        guard let names = try? FileSystem.contentsOfDirectory(entryDirectory) else { return }
+        guard let names = try? FileSystem.unorderedContentsOfDirectory(entryDirectory) else { return }
         let keptManifests: Set<UInt64> = [manifest.generation, previous?.generation ?? manifest.generation]
         var keptSegments = Set((manifest.segments + (previous?.segments ?? [])).map(\.generation))
         if let pendingMerge { keptSegments.insert(pendingMerge.generation) }
@@ -622,14 +626,20 @@ public final class CheckpointStore {
     private static let maxSpareFiles = 256
 
     /// 1 + the largest generation named by any file in the entry or committed by us.
+    ///
+    /// The entry is listed once, at the first call: while this store holds the
+    /// entry's lock no other process adds a file to it, and every name this
+    /// one gives goes through here (`largestUsed`).
     private func nextGeneration() throws(CheckpointError) -> UInt64 {
-        let names: [String]
-        do throws(SystemError) {
-            names = try FileSystem.contentsOfDirectory(entryDirectory)
-        } catch {
-            throw .io(error)
+        if largestOnDisk == nil {
+            do throws(SystemError) {
+                largestOnDisk = try FileSystem.unorderedContentsOfDirectory(entryDirectory)
+                    .compactMap(CheckpointFormat.anyGeneration).max() ?? 0
+            } catch {
+                throw .io(error)
+            }
         }
-        let largest = names.compactMap(CheckpointFormat.anyGeneration).reduce(largestUsed, max)
+        let largest = max(largestUsed, largestOnDisk ?? 0)
         guard largest < UInt64.max else {
             throw .damaged(path: entryDirectory, reason: "generation numbers are exhausted")
         }
