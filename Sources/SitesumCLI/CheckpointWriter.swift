@@ -29,8 +29,9 @@ import SitesumStore
 /// the input at short save intervals).
 ///
 /// A merge runs in the background of the commits (`SegmentMerge`): a step of
-/// `mergeStepBytes` after each commit, and more whenever no checkpoint is
-/// waiting, so a checkpoint never waits for a whole merge; the first commit
+/// `mergeStepBytes` after each commit (once its outcome is out), and more
+/// whenever no checkpoint is waiting, so a checkpoint never waits for more
+/// than one step; the first commit
 /// after the merge is finished lists its segment in place of the ones it
 /// merged. The checkpoints at the end of a run finish the merge in progress
 /// first (so its work is not lost) and start none. A merge that fails is
@@ -90,7 +91,7 @@ final class CheckpointWriter: @unchecked Sendable {
     private var mergesFailed = false
     /// Bytes a merge copies per step: a few milliseconds of work, so that a
     /// checkpoint handed over meanwhile waits no longer than that.
-    static let mergeStepBytes = 4 << 20
+    static let mergeStepBytes = 1 << 20
     private var worker: WorkerThread?
 
     init(store: CheckpointStore, input: FileDescriptor, status: FileStatus, compactionSegments: Int) {
@@ -154,13 +155,15 @@ final class CheckpointWriter: @unchecked Sendable {
             switch work {
             case let .commit(job):
                 let outcome = commit(job)
-                // At least one step per commit, so a merge ends even when
-                // checkpoints come back to back.
-                advanceMerge(bytes: Self.mergeStepBytes)
                 shared.update { shared in
                     shared.outcomes.append(outcome)
                     shared.committing = false
                 }
+                // At least one step per commit, so a merge ends even when
+                // checkpoints come back to back; after the outcome, so the
+                // run does not wait for the step before taking the next
+                // checkpoint (that one waits at most for this step).
+                advanceMerge(bytes: Self.mergeStepBytes)
             case .mergeStep:
                 advanceMerge(bytes: Self.mergeStepBytes)
             case .stop:

@@ -26,10 +26,11 @@ public struct RunOptions: Equatable, Sendable {
     /// Chosen with stress/bench.sh: see the README's "Performance" section.
     public static let defaultSaveInterval = 1_000_000
     public static let defaultCacheDirectory = ".sitesum-cache"
-    /// A chain this long costs a resume a few milliseconds of opening files and
-    /// each commit a manifest of a few kilobytes, while every merge rewrites
-    /// segments the run already wrote: see the README's "Checkpoints" section.
-    public static let defaultMaxSegments = 256
+    /// A chain this long costs a resume some file opens and each commit a
+    /// manifest of up to 30 KB, while every merge rewrites segments the run
+    /// already wrote, and its steps hold up the commits at short save
+    /// intervals: see the README's "Checkpoints" section.
+    public static let defaultMaxSegments = 1024
 
     public init(inputPath: String) {
         self.inputPath = inputPath

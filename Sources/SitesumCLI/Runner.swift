@@ -37,6 +37,8 @@ final class Runner {
     private var loadSeconds = 0.0
     private var readSeconds = 0.0
     private var summarySeconds = 0.0
+    /// Seconds the run waited for a checkpoint's commit before taking the next.
+    private var commitWaitSeconds = 0.0
 
     init(options: RunOptions, console: Console, faults: FaultInjection = .none) throws(Failure) {
         self.options = options
@@ -119,7 +121,7 @@ final class Runner {
             + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
             + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
             + " bytes-read=\(bytesRead) load=\(Format.fixed(loadSeconds, 3))s read=\(Format.fixed(readSeconds, 3))s"
-            + " summary=\(Format.fixed(summarySeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
+            + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
         )
     }
 
@@ -343,7 +345,9 @@ final class Runner {
         let writer = checkpointWriter ?? CheckpointWriter(
             store: store, input: file, status: fileStatus, compactionSegments: options.maxSegments)
         checkpointWriter = writer
+        let waitStart = clock.now
         writer.waitUntilIdle()
+        commitWaitSeconds += Self.seconds(clock.now - waitStart)
         takeCheckpointOutcomes()
         // Nothing new since the last checkpoint committed?
         guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
