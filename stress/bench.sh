@@ -20,7 +20,8 @@
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
 #
 # Every timed run starts from an empty cache directory, except the restart.
-# The overheads and the restart's share are medians of each round's own ratio:
+# The overheads and the restart's share are medians of each round's own ratio
+# (with the lowest and the highest round beside them):
 # the runs of a round follow each other within seconds, so they meet the
 # machine at about the same speed, where this shared machine's speed drifts by
 # a third or more over minutes.
@@ -144,8 +145,16 @@ median_of() { cut -d' ' -f"$2" "$work/samples-$1" | median; }
 # The median over the rounds of configuration $1's time divided by the same
 # round's time of $2, as a change in percent (or, with "share", as a percentage).
 paired() {
+    paired_values "$@" | median
+}
+paired_values() {
     paste -d' ' "$work/samples-$1" "$work/samples-$2" \
-        | awk -v share="${3:-}" '{ print share == "" ? ($1 / $4 - 1) * 100 : $1 / $4 * 100 }' | median
+        | awk -v share="${3:-}" '{ print share == "" ? ($1 / $4 - 1) * 100 : $1 / $4 * 100 }'
+}
+# The lowest and highest of the rounds' ratios, as "from ... to ...", to show
+# how far one round can be from the median on this machine.
+spread() {
+    paired_values "$@" | sort -n | awk '{a[NR]=$1} END {printf "rounds %+.1f to %+.1f", a[1], a[NR]}'
 }
 
 fresh_dd() {
@@ -221,11 +230,11 @@ for lines in $sizes; do
         "$(calc "($default_kb * 1024 <= $limit_mb * 1e6)" | sed 's/1/within/; s/0/over/')"
     printf '%-34s %7.2f s %8.0f MB/s   (after a 3 s pause; %+.1f %%)\n' \
         "--no-checkpoint, memory cold" "$cold_run_s" "$(mb "$cold_run_s")" "$(paired cold plain)"
-    printf '%-34s %+7.1f %%\n' "checkpoint overhead, default" "$(paired default plain)"
-    printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints)\n' "--save-interval 100000" "$frequent_s" \
-        "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))"
-    printf '%-34s %7.2f s  = %4.1f %% of a default run\n' "restart after 90% (see header)" "$restart_s" \
-        "$(paired restart default share)"
+    printf '%-34s %+7.1f %%  (%s)\n' "checkpoint overhead, default" "$(paired default plain)" "$(spread default plain)"
+    printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints; %s)\n' "--save-interval 100000" "$frequent_s" \
+        "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))" "$(spread frequent plain)"
+    printf '%-34s %7.2f s  = %4.1f %% of a default run  (%s)\n' "restart after 90% (see header)" "$restart_s" \
+        "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
     printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \
         "$(calc "$checkpoint_bytes / 1e6")" "$(calc "$checkpoint_bytes / $events_90")"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
