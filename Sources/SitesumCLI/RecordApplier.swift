@@ -14,8 +14,11 @@ import SitesumCore
 /// nothing the other records do, and the caller's thread is otherwise mostly
 /// waiting for the disk or for the worker.
 final class RecordApplier: @unchecked Sendable {
-    // @unchecked: `state` is used by the worker alone until `finish` joined
-    // it; everything else shared is in `shared`, behind its mutex.
+    // @unchecked: until `finish` joined the worker, the worker applies the
+    // records other than id records to `state`, and the caller the id records,
+    // which change only the state's checkpointed ids (no other record, nor
+    // anything else, touches them while loading); everything else shared is
+    // in `shared`, behind its mutex.
     private struct Shared {
         var waiting: [[UInt8]] = []
         var closed = false

@@ -182,13 +182,8 @@ extension ByteReader {
     /// Reads as many values written by `writePacked` as `values` holds, into it.
     public mutating func readPacked(into values: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
         guard !values.isEmpty else { return }
-        let minimum: Int64 = try read()
-        let width = Int(try read(UInt8.self))
-        guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
-        guard let byteCount = FrameOfReference.bitBytes(count: values.count, width: width) else {
-            throw DecodingError("packed column too long")
-        }
-        FrameOfReference.unpack(try readBytes(count: UInt64(byteCount)), minimum: minimum, width: width, into: values)
+        let (minimum, width, bits) = try readPackedParts(count: values.count)
+        FrameOfReference.unpack(bits, minimum: minimum, width: width, into: values)
     }
 
     /// The bytes `writePacked` wrote for `count` values (minimum, width and
@@ -197,14 +192,19 @@ extension ByteReader {
     public mutating func readPackedBytes(count: Int) throws(DecodingError) -> UnsafeRawBufferPointer {
         guard count > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let start = position
-        _ = try read(Int64.self)
+        _ = try readPackedParts(count: count)
+        return UnsafeRawBufferPointer(rebasing: buffer[start..<position])
+    }
+
+    /// The minimum, the width and the bits of `count` packed values, checked.
+    private mutating func readPackedParts(count: Int) throws(DecodingError) -> (Int64, Int, UnsafeRawBufferPointer) {
+        let minimum: Int64 = try read()
         let width = Int(try read(UInt8.self))
         guard width <= 64 else { throw DecodingError("packed width \(width) over 64 bits") }
         guard let byteCount = FrameOfReference.bitBytes(count: count, width: width) else {
             throw DecodingError("packed column too long")
         }
-        _ = try readBytes(count: UInt64(byteCount))
-        return UnsafeRawBufferPointer(rebasing: buffer[start..<position])
+        return (minimum, width, try readBytes(count: UInt64(byteCount)))
     }
 
     /// Reads `count` values written by `writeDeltas`, handing each to `body` in order.
