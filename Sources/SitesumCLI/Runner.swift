@@ -242,9 +242,8 @@ final class Runner {
         state.markCheckpointed()
         // The checkpoint holds ids as fingerprints and line offsets; the
         // state reads a line again to compare two ids with one fingerprint.
-        state.checkpointedLines = { [file, maxLineLength = options.maxLineLength] offset in
-            (try? LineReader.line(of: file, at: offset, maxLineLength: maxLineLength)) ?? nil
-        }
+        let lines = LinesByOffset(file: file, maxLineLength: options.maxLineLength)
+        state.checkpointedLines = { offset in (try? lines.line(at: offset)) ?? nil }
         skipsLineAfterResume = faults.sabotage == .skipLineAfterResume
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
         console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")

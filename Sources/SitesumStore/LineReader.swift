@@ -208,3 +208,49 @@ extension LineReader {
         }
     }
 }
+
+/// Reads single lines of a file by their offset, as `LineReader.line(of:at:maxLineLength:)`
+/// does, keeping the last 64 KiB it read: a resumed run that reads the lines of
+/// many checkpointed ids one after another — an input that repeats a stretch
+/// of itself, say a log shipped twice — finds most of them in the bytes it
+/// already has, without a system call each.
+public final class LinesByOffset: @unchecked Sendable {
+    // @unchecked: used by one thread at a time (the one applying events).
+    private let file: FileDescriptor
+    private let maxLineLength: Int
+    private let window: UnsafeMutableRawBufferPointer
+    /// File offset of the window's first byte, and how many bytes it holds.
+    private var windowStart: UInt64 = 0
+    private var windowCount = 0
+    static let windowSize = 64 << 10
+
+    public init(file: FileDescriptor, maxLineLength: Int) {
+        self.file = file
+        self.maxLineLength = maxLineLength
+        window = .allocate(byteCount: Self.windowSize, alignment: 64)
+    }
+
+    deinit { window.deallocate() }
+
+    /// The line at `offset`, without its "\n"; nil when it is longer than the
+    /// limit. A line the window does not hold whole is read into a new window
+    /// starting at it (or, longer than a window, read on its own).
+    public func line(at offset: UInt64) throws(SystemError) -> [UInt8]? {
+        if let line = lineInWindow(at: offset) { return line }
+        windowStart = offset
+        windowCount = try file.read(into: window, at: offset)
+        if let line = lineInWindow(at: offset) { return line }
+        return try LineReader.line(of: file, at: offset, maxLineLength: maxLineLength)
+    }
+
+    /// The line at `offset` when the window holds it with its "\n" (or the
+    /// window ends at the end of the file), else nil.
+    private func lineInWindow(at offset: UInt64) -> [UInt8]? {
+        guard offset >= windowStart, offset - windowStart < UInt64(windowCount) else { return nil }
+        let start = Int(offset - windowStart)
+        let rest = UnsafeRawBufferPointer(rebasing: window[start..<windowCount])
+        guard let end = rest.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        guard end <= maxLineLength else { return nil }
+        return Array(UnsafeRawBufferPointer(rebasing: rest[..<end]))
+    }
+}

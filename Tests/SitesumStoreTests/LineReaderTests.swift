@@ -1,4 +1,5 @@
 import Foundation
+import SitesumGenerator
 import SitesumStore
 import Testing
 
@@ -99,6 +100,37 @@ import Testing
             #expect(try LineReader.line(of: file, at: UInt64(data.count), maxLineLength: 10) == [])
             // The file position is left alone.
             #expect(lseek(file.rawValue, 0, SEEK_CUR) == 0)
+        }
+    }
+
+    /// Lines by offset through the reused window, in order, backwards and at
+    /// random, short ones, ones across the window's end and ones longer than
+    /// a window: the same bytes as reading each on its own.
+    @Test func linesByOffsetThroughTheWindow() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        var random = SplitMix64(state: 3)
+        var data: [UInt8] = []
+        for index in 0..<3000 {
+            let length = index % 500 == 7 ? 70_000 + Int(random.next() % 5000) : Int(random.next() % 300)
+            data += (0..<length).map { UInt8(0x61 + $0 % 26) } + [0x0A]
+        }
+        try writeFile(path, data)
+        let expected = Self.naiveSplit(data, from: 0, maxLineLength: .max)
+        try withFile(path) { file in
+            let lines = LinesByOffset(file: file, maxLineLength: 80_000)
+            let orders = [Array(expected.indices), expected.indices.reversed(), expected.indices.map { _ in Int(random.next() % UInt64(expected.count)) }]
+            for order in orders {
+                for index in order {
+                    let got = try lines.line(at: expected[index].start)
+                    #expect(got == expected[index].bytes, "line \(index)")
+                }
+            }
+            let short = LinesByOffset(file: file, maxLineLength: 100)
+            for line in expected.prefix(600) {
+                let got = try short.line(at: line.start)
+                #expect(got == (line.bytes.count > 100 ? nil : line.bytes))
+            }
         }
     }
 
