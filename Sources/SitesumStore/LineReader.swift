@@ -181,9 +181,10 @@ extension LineReader {
     /// `pread(2)` (the file position is left alone); at the end of the file,
     /// what is there. Nil when it is longer than `maxLineLength` bytes.
     ///
-    /// A resumed run reads the line of a checkpointed id again this way, to
-    /// compare ids that share a fingerprint: a line is usually a few hundred
-    /// bytes, so the first read, of 512, mostly holds it whole.
+    /// A resumed run reads the line of a checkpointed id again, to compare ids
+    /// that share a fingerprint (`LinesByOffset`, which comes here for a line
+    /// longer than its window): a line is usually a few hundred bytes, so the
+    /// first read, of 512, mostly holds it whole.
     public static func line(of file: FileDescriptor, at offset: UInt64, maxLineLength: Int) throws(SystemError) -> [UInt8]? {
         var line: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
