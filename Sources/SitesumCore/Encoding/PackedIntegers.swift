@@ -172,10 +172,18 @@ extension ByteWriter {
 extension ByteReader {
     /// Reads `count` values written by `writePacked`, handing each to `body` in order.
     public mutating func readPacked(count: Int, _ body: (Int64) -> Void) throws(DecodingError) {
+        try readEach(count: count, { reader, values throws(DecodingError) in try reader.readPacked(into: values) }, body)
+    }
+
+    /// `count` values that `read` reads into a buffer, handed to `body` in order.
+    private mutating func readEach<Value>(
+        count: Int, _ read: (inout ByteReader, UnsafeMutableBufferPointer<Value>) throws(DecodingError) -> Void,
+        _ body: (Value) -> Void
+    ) throws(DecodingError) {
         guard count > 0 else { return }
-        let values = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
+        let values = UnsafeMutableBufferPointer<Value>.allocate(capacity: count)
         defer { values.deallocate() }
-        try readPacked(into: values)
+        try read(&self, values)
         for value in values { body(value) }
     }
 
@@ -209,11 +217,7 @@ extension ByteReader {
 
     /// Reads `count` values written by `writeDeltas`, handing each to `body` in order.
     public mutating func readDeltas(count: Int, _ body: (UInt64) -> Void) throws(DecodingError) {
-        guard count > 0 else { return }
-        let values = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
-        defer { values.deallocate() }
-        try readDeltas(into: values)
-        for value in values { body(value) }
+        try readEach(count: count, { reader, values throws(DecodingError) in try reader.readDeltas(into: values) }, body)
     }
 
     /// Reads as many values written by `writeDeltas` as `values` holds, into it.
