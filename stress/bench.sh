@@ -15,6 +15,13 @@
 #                                 event against the target (48 B/event + 32 MB)
 #   --save-interval 100000        checkpoint overhead with ~N/50000 checkpoints (one
 #                                 every half interval)
+#   checkpoint CPU                of the two checkpointing configurations: the
+#                                 processor time the checkpoints themselves took
+#                                 (statistics line's checkpoint-cpu=: collecting
+#                                 each delta, and the writer thread's commits and
+#                                 merges) as a share of the run's (cpu=): what
+#                                 checkpointing costs, apart from the wall-time
+#                                 drift of a shared machine
 #   restart after 90%             see below
 #   checkpoint of the first 90%   the segments' size, and per unique event
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
@@ -105,17 +112,19 @@ trap 'rm -rf "$work"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN {print $1}"; }
 
-# Runs sitesum with the given arguments once; prints "seconds peak-kB events".
+# Runs sitesum with the given arguments once; prints "seconds peak-kB events
+# cpu-seconds checkpoint-cpu-seconds" (the last two from the statistics line).
 # Wall time from bash's microsecond clock (/usr/bin/time's %e has 10 ms steps).
 timed() {
-    local start end events
+    local start end
     start=$EPOCHREALTIME
     /usr/bin/time -f '%M' -o "$work/time" "$bin" --quiet --stats "$@" > /dev/null 2> "$work/err" \
         || { cat "$work/err" >&2; exit 1; }
     end=$EPOCHREALTIME
-    events=$(grep -o 'events=[0-9]*' "$work/err" | head -1 | cut -d= -f2)
-    echo "$(calc "$end - $start") $(cat "$work/time") $events"
+    echo "$(calc "$end - $start") $(cat "$work/time") $(stat_field events) $(stat_field cpu) $(stat_field checkpoint-cpu)"
 }
+# Field $1 of the statistics line of the last run, without its unit.
+stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
 
 # Runs `timed` once from an empty cache directory and appends its line to the
 # samples file of configuration $1.
@@ -149,7 +158,13 @@ paired() {
 }
 paired_values() {
     paste -d' ' "$work/samples-$1" "$work/samples-$2" \
-        | awk -v share="${3:-}" '{ print share == "" ? ($1 / $4 - 1) * 100 : $1 / $4 * 100 }'
+        | awk -v share="${3:-}" '{ b = NF / 2 + 1; print share == "" ? ($1 / $b - 1) * 100 : $1 / $b * 100 }'
+}
+# The median over the rounds of configuration $1's checkpoint-cpu as a
+# percentage of its cpu, with the lowest and highest round.
+cpu_share() {
+    awk '{ print $5 / $4 * 100 }' "$work/samples-$1" | sort -n \
+        | awk '{a[NR]=$1} END {printf "%5.1f %%  (rounds %.1f to %.1f)", a[int((NR+1)/2)], a[1], a[NR]}'
 }
 # The lowest and highest of the rounds' ratios, as "from ... to ...", to show
 # how far one round can be from the median on this machine.
@@ -178,7 +193,7 @@ for lines in $sizes; do
     tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
     truncate -s "$cut_at" "$log"
     "$bin" --quiet --stats --cache-dir "$work/cache-90" "$log" > /dev/null 2> "$work/err"
-    events_90=$(grep -o 'events=[0-9]*' "$work/err" | head -1 | cut -d= -f2)
+    events_90=$(stat_field events)
     checkpoint_bytes=$(cat "$work"/cache-90/*/segment-* | wc -c)
     cat "$work/rest" >> "$log"
     rm -f "$work/rest"
@@ -233,6 +248,8 @@ for lines in $sizes; do
     printf '%-34s %+7.1f %%  (%s)\n' "checkpoint overhead, default" "$(paired default plain)" "$(spread default plain)"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints; %s)\n' "--save-interval 100000" "$frequent_s" \
         "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))" "$(spread frequent plain)"
+    printf '%-34s %s\n' "checkpoint CPU, default" "$(cpu_share default)"
+    printf '%-34s %s\n' "checkpoint CPU, 100000" "$(cpu_share frequent)"
     printf '%-34s %7.2f s  = %4.1f %% of a default run  (%s)\n' "restart after 90% (see header)" "$restart_s" \
         "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
     printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \

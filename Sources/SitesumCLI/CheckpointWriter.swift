@@ -38,9 +38,10 @@ import SitesumStore
 /// reported (`takeMergeFailures`) and dropped, and no other is tried in the
 /// run: the chain stays as it is, only longer.
 final class CheckpointWriter: @unchecked Sendable {
-    // @unchecked: `store`, `carried`, `merge` and `mergesFailed` are used by
-    // the writer thread alone while it runs, or by the caller once `stop`
-    // has ended it; everything else shared is in `shared`, behind its mutex.
+    // @unchecked: `store`, `carried`, `merge`, `mergesFailed` and
+    // `cpuSeconds` are used by the writer thread alone while it runs, or by
+    // the caller once `stop` has ended it; everything else shared is in
+    // `shared`, behind its mutex.
 
     /// One checkpoint to commit: the state's records since the previous one
     /// and what the manifest says about the input and the run.
@@ -89,6 +90,9 @@ final class CheckpointWriter: @unchecked Sendable {
     /// The merge in progress, begun after a commit and listed by a later one.
     private var merge: SegmentMerge?
     private var mergesFailed = false
+    /// Processor seconds the writer thread used (commits and merges), known
+    /// once `stop` returned.
+    private(set) var cpuSeconds = 0.0
     /// Bytes a merge copies per step: a few milliseconds of work, so that a
     /// checkpoint handed over meanwhile waits no longer than that.
     static let mergeStepBytes = 1 << 20
@@ -171,6 +175,7 @@ final class CheckpointWriter: @unchecked Sendable {
                 // is left would only be removed by the next run.
                 if let merge { store.abandonMerge(merge) }
                 merge = nil
+                cpuSeconds = CPUClock.thread()
                 return
             }
         }

@@ -39,6 +39,9 @@ final class Runner {
     private var summarySeconds = 0.0
     /// Seconds the run waited for a checkpoint's commit before taking the next.
     private var commitWaitSeconds = 0.0
+    /// Processor seconds the checkpoints took: collecting each delta on the
+    /// run's thread, and the writer thread's commits and merges.
+    private var checkpointCPUSeconds = 0.0
 
     init(options: RunOptions, console: Console, faults: FaultInjection = .none) throws(Failure) {
         self.options = options
@@ -121,7 +124,8 @@ final class Runner {
             + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
             + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
             + " bytes-read=\(bytesRead) load=\(Format.fixed(loadSeconds, 3))s read=\(Format.fixed(readSeconds, 3))s"
-            + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
+            + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s"
+            + " cpu=\(Format.fixed(CPUClock.process(), 3))s checkpoint-cpu=\(Format.fixed(checkpointCPUSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
         )
     }
 
@@ -350,7 +354,9 @@ final class Runner {
         takeCheckpointOutcomes()
         // Nothing new since the last checkpoint committed?
         guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
+        let collectStart = CPUClock.thread()
         let delta = state.takeCheckpointDelta()
+        checkpointCPUSeconds += CPUClock.thread() - collectStart
         let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
         writer.submit(CheckpointWriter.Job(
             offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, endsRun: atEnd))
@@ -366,6 +372,7 @@ final class Runner {
         writer.waitUntilIdle()
         takeCheckpointOutcomes()
         writer.stop()
+        checkpointCPUSeconds += writer.cpuSeconds
         checkpointWriter = nil
     }
 

@@ -104,6 +104,28 @@ import Testing
         #expect((spaced + 1...spaced + 2).contains(checkpoints), "\(run.stderr)")
     }
 
+
+    /// `cpu=` is the run's processor time and `checkpoint-cpu=` the part the
+    /// checkpoints took: none without checkpoints, some of it with them.
+    @Test func statisticsSayWhatTheCheckpointsCostTheProcessors() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 20_000, seed: 8), to: "log.jsonl")
+        func seconds(_ run: BinaryHarness.Result, _ field: String) throws -> Double {
+            let text = try #require(run.stats[field], "\(run.stderr)")
+            #expect(text.hasSuffix("s"))
+            return try #require(Double(text.dropLast()), "\(field)=\(text)")
+        }
+        let plain = try harness.run(["--no-checkpoint", "--stats", "log.jsonl"])
+        #expect(plain.status == 0)
+        #expect(try seconds(plain, "cpu") > 0)
+        #expect(try seconds(plain, "checkpoint-cpu") == 0)
+        let checkpointed = try harness.run(["-s", "200", "--stats", "log.jsonl"])
+        #expect(checkpointed.status == 0)
+        #expect(Int(checkpointed.stats["checkpoints"] ?? "") ?? 0 > 100)
+        let total = try seconds(checkpointed, "cpu"), spent = try seconds(checkpointed, "checkpoint-cpu")
+        #expect(spent > 0 && spent <= total, "checkpoint-cpu=\(spent) cpu=\(total)")
+    }
     @Test func unchangedInputIsAnsweredFromTheCheckpoint() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
