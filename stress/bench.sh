@@ -2,6 +2,7 @@
 # The performance benchmark of issue 4: prints the figures the README quotes.
 #
 #   stress/bench.sh [--runs N] [--sizes "1000000 10000000 30000000"] [--seed S]
+#                   [--cache-root DIR]
 #
 # For each size it generates one log (`sitesum generate --lines N --seed S`, 1%
 # duplicates by default) into a scratch directory (removed at the end), warms
@@ -22,6 +23,11 @@
 #                                 merges) as a share of the run's (cpu=): what
 #                                 checkpointing costs, apart from the wall-time
 #                                 drift of a shared machine
+#   run CPU                       the whole run's processor time (cpu=) over the
+#                                 same round's --no-checkpoint run's: the
+#                                 checkpoints' own, tracking the changes between
+#                                 them, and whatever the disk's writes cost the
+#                                 run's threads
 #   restart after 90%             see below
 #   checkpoint of the first 90%   the segments' size, and per unique event
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
@@ -47,6 +53,11 @@
 # warm-up with dd instead was no better: the kernel reports the dd's memory
 # during the run). One more line per size shows the other state:
 # --no-checkpoint after a 3 s pause, as a run after idle.
+#
+# Where the checkpoints go: by default the scratch directory, beside the logs
+# (on this machine, the disk). `--cache-root DIR` puts every run's cache
+# directory under DIR instead, e.g. /dev/shm (memory): the same runs without
+# the disk's writes, which tells what writing to the disk itself costs.
 #
 # Files. Used cache directories are moved aside, not removed, until the
 # benchmark ends: removing one deletes hundreds of files, and where ext4 runs
@@ -90,6 +101,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --sizes) sizes=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
+        --cache-root) cache_root_parent=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
     esac
@@ -107,7 +119,11 @@ default_interval=$("$bin" --help | awk '/--save-interval N/ { found = 1 }
 default_interval=${default_interval:-1000000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+caches=$work
+trap 'rm -rf "$work" "$caches"' EXIT
+if [ -n "${cache_root_parent:-}" ]; then
+    caches=$(mktemp -d "$cache_root_parent/sitesum-bench-caches.XXXXXX")
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN {print $1}"; }
@@ -131,18 +147,21 @@ stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
 sample() {
     local name=$1
     shift
-    discard "$work/cache"
-    timed --cache-dir "$work/cache" "$@" "$log" >> "$work/samples-$name"
+    discard "$caches/cache"
+    timed --cache-dir "$caches/cache" "$@" "$log" >> "$work/samples-$name"
 }
 
 # Moves a used cache directory out of the way; all are removed at the end (see
-# "Files" above).
+# "Files" above). Under --cache-root (memory, say, which they would fill) it
+# is removed at once.
 discarded=0
 discard() {
-    if [ -e "$1" ]; then
-        mkdir -p "$work/discarded"
+    if [ -e "$1" ] && [ "$caches" != "$work" ]; then
+        rm -rf "$1"
+    elif [ -e "$1" ]; then
+        mkdir -p "$caches/discarded"
         discarded=$((discarded + 1))
-        mv "$1" "$work/discarded/$discarded"
+        mv "$1" "$caches/discarded/$discarded"
     fi
 }
 # Waits until memory freed before has been returned to the host.
@@ -156,9 +175,10 @@ median_of() { cut -d' ' -f"$2" "$work/samples-$1" | median; }
 paired() {
     paired_values "$@" | median
 }
+# $4: compare column $4 of the samples (default 1, the wall time; 4 is cpu).
 paired_values() {
     paste -d' ' "$work/samples-$1" "$work/samples-$2" \
-        | awk -v share="${3:-}" '{ b = NF / 2 + 1; print share == "" ? ($1 / $b - 1) * 100 : $1 / $b * 100 }'
+        | awk -v share="${3:-}" -v a="${4:-1}" '{ b = NF / 2 + a; print share == "" ? ($a / $b - 1) * 100 : $a / $b * 100 }'
 }
 # The median over the rounds of configuration $1's checkpoint-cpu as a
 # percentage of its cpu, with the lowest and highest round.
@@ -192,9 +212,9 @@ for lines in $sizes; do
     cut_at=$(head -n "$keep" "$log" | wc -c)
     tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
     truncate -s "$cut_at" "$log"
-    "$bin" --quiet --stats --cache-dir "$work/cache-90" "$log" > /dev/null 2> "$work/err"
+    "$bin" --quiet --stats --cache-dir "$caches/cache-90" "$log" > /dev/null 2> "$work/err"
     events_90=$(stat_field events)
-    checkpoint_bytes=$(cat "$work"/cache-90/*/segment-* | wc -c)
+    checkpoint_bytes=$(cat "$caches"/cache-90/*/segment-* | wc -c)
     cat "$work/rest" >> "$log"
     rm -f "$work/rest"
 
@@ -211,25 +231,25 @@ for lines in $sizes; do
         sample plain --no-checkpoint
         sample default
         sample frequent --save-interval 100000
-        discard "$work/cache"
-        cp -r "$work/cache-90" "$work/cache"
+        discard "$caches/cache"
+        cp -r "$caches/cache-90" "$caches/cache"
         # As after a kill: the segments are on disk, not in the page cache
         # (sitesum writes them past it, or drops their pages once synced). The
         # copy's pages are dirty, and the kernel drops only clean ones: sync first.
         sync
-        for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
-        timed --cache-dir "$work/cache" "$log" >> "$work/samples-restart"
-        discard "$work/cache"
+        for segment in "$caches"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+        timed --cache-dir "$caches/cache" "$log" >> "$work/samples-restart"
+        discard "$caches/cache"
         cool_memory
-        timed --cache-dir "$work/cache" --no-checkpoint "$log" >> "$work/samples-cold"
+        timed --cache-dir "$caches/cache" --no-checkpoint "$log" >> "$work/samples-cold"
     done
     plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
     default_s=$(median_of default 1); default_kb=$(median_of default 2)
     frequent_s=$(median_of frequent 1)
     restart_s=$(median_of restart 1)
     cold_run_s=$(median_of cold 1)
-    discard "$work/cache"
-    discard "$work/cache-90"
+    discard "$caches/cache"
+    discard "$caches/cache-90"
 
     mb() { calc "$bytes / $1 / 1e6"; }
     limit_mb=$(calc "(48 * $events) / 1e6 + 32")
@@ -250,6 +270,8 @@ for lines in $sizes; do
         "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))" "$(spread frequent plain)"
     printf '%-34s %s\n' "checkpoint CPU, default" "$(cpu_share default)"
     printf '%-34s %s\n' "checkpoint CPU, 100000" "$(cpu_share frequent)"
+    printf '%-34s %+7.1f %%  (%s)\n' "run CPU, default" "$(paired default plain "" 4)" "$(spread default plain "" 4)"
+    printf '%-34s %+7.1f %%  (%s)\n' "run CPU, 100000" "$(paired frequent plain "" 4)" "$(spread frequent plain "" 4)"
     printf '%-34s %7.2f s  = %4.1f %% of a default run  (%s)\n' "restart after 90% (see header)" "$restart_s" \
         "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
     printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \
