@@ -104,7 +104,6 @@ import Testing
         #expect((spaced + 1...spaced + 2).contains(checkpoints), "\(run.stderr)")
     }
 
-
     /// `cpu=` is the run's processor time and `checkpoint-cpu=` the part the
     /// checkpoints took: none without checkpoints, some of it with them.
     @Test func statisticsSayWhatTheCheckpointsCostTheProcessors() throws {
@@ -126,6 +125,7 @@ import Testing
         let total = try seconds(checkpointed, "cpu"), spent = try seconds(checkpointed, "checkpoint-cpu")
         #expect(spent > 0 && spent <= total, "checkpoint-cpu=\(spent) cpu=\(total)")
     }
+
     @Test func unchangedInputIsAnsweredFromTheCheckpoint() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
