@@ -101,7 +101,7 @@ import Testing
         }
         let oneByOne = LineIngestor(state: try resumed())
         var ingest = oneByOne
-        try InMemoryRun.forEachLine(of: Array(input[cut...])) { line, offset in
+        InMemoryRun.forEachLine(of: Array(input[cut...])) { line, offset in
             _ = ingest.ingest(line, at: UInt64(cut) + offset)
         }
         let piped = LineIngestor(state: try resumed())
