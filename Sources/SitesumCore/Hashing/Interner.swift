@@ -5,11 +5,6 @@
 /// use and each distinct name once, in one contiguous arena. Lookups take a
 /// pointer to the bytes, so interning a name that is already known allocates
 /// nothing.
-///
-/// Two lookups an event, nearly always of a known name: a slot holds the
-/// upper half of the name's hash beside its index, so a probe past another
-/// name's slot is decided in the slot, and only a slot whose hash matches
-/// costs a comparison of the bytes.
 @usableFromInline
 struct Interner {
     /// All names, back to back.
@@ -18,9 +13,8 @@ struct Interner {
     @usableFromInline var ends: [Int] = []
     /// Each name's hash, so growing never rehashes bytes.
     @usableFromInline var hashes: [UInt64] = []
-    /// Open-addressing slots, homed by the hash's low bits, holding the
-    /// hash's upper 32 bits above `index + 1`; 0 is empty.
-    @usableFromInline var slots: [UInt64] = Array(repeating: 0, count: 16)
+    /// Open-addressing slots holding `index + 1`; 0 is empty.
+    @usableFromInline var slots: [UInt32] = Array(repeating: 0, count: 16)
 
     @usableFromInline init() {}
 
@@ -43,33 +37,24 @@ struct Interner {
     @inlinable
     mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (index: UInt32, inserted: Bool) {
         let mask = slots.count - 1
-        let tag = Self.tag(hash)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            if entry & Self.tagMask == tag {
-                let index = Int(truncatingIfNeeded: entry & Self.indexMask) - 1
-                if equals(index, bytes) { return (UInt32(index), false) }
+            let index = Int(entry) - 1
+            if hashes[index] == hash && equals(index, bytes) {
+                return (UInt32(index), false)
             }
             slot = (slot + 1) & mask
         }
         let index = ends.count
-        precondition(index < Int(UInt32.max), "more distinct names than an index holds")
         arena.append(contentsOf: bytes)
         ends.append(arena.count)
         hashes.append(hash)
-        slots[slot] = tag | UInt64(index + 1)
+        slots[slot] = UInt32(index + 1)
         if ends.count * 4 > slots.count * 3 { grow() }
         return (UInt32(index), true)
     }
-
-    @usableFromInline static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
-    @usableFromInline static let indexMask: UInt64 = 0xFFFF_FFFF
-
-    /// The part of a slot that comes from the hash.
-    @inlinable @inline(__always)
-    static func tag(_ hash: UInt64) -> UInt64 { hash & tagMask }
 
     @inlinable
     func equals(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -86,35 +71,30 @@ struct Interner {
     mutating func grow() {
         let capacity = slots.count * 2
         let mask = capacity - 1
-        var newSlots = [UInt64](repeating: 0, count: capacity)
+        var newSlots = [UInt32](repeating: 0, count: capacity)
         for index in 0..<ends.count {
             var slot = Int(truncatingIfNeeded: hashes[index]) & mask
             while newSlots[slot] != 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = Self.tag(hashes[index]) | UInt64(index + 1)
+            newSlots[slot] = UInt32(index + 1)
         }
         slots = newSlots
     }
 }
 
-/// Byte equality of two regions, without Foundation. Names are short: whole
-/// 8-byte words, then the last 8 bytes (overlapping the words already
-/// compared) for the rest; under 8 bytes, the first and last 4 (or 2, or
-/// 1), overlapping. No loop over single bytes.
+/// Byte equality of two regions, without Foundation.
 @inlinable
 func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-    @inline(__always)
-    func same<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> Bool {
-        a.loadUnaligned(fromByteOffset: offset, as: T.self) == b.loadUnaligned(fromByteOffset: offset, as: T.self)
+    var i = 0
+    while i + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
     }
-    if count >= 8 {
-        var i = 0
-        while i + 8 <= count {
-            if !same(i, UInt64.self) { return false }
-            i += 8
+    while i < count {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+            return false
         }
-        return i == count || same(count - 8, UInt64.self)
+        i += 1
     }
-    if count >= 4 { return same(0, UInt32.self) && same(count - 4, UInt32.self) }
-    if count >= 2 { return same(0, UInt16.self) && same(count - 2, UInt16.self) }
-    return count == 0 || same(0, UInt8.self)
+    return true
 }
