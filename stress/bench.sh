@@ -57,7 +57,7 @@
 # Where the checkpoints go: by default the scratch directory, beside the logs
 # (on this machine, the disk). `--cache-root DIR` puts every run's cache
 # directory under DIR instead, e.g. /dev/shm (memory): the same runs without
-# the disk's writes, which tells what writing to the disk itself costs.
+# the disk's writes, to set apart what writing to the disk itself costs.
 #
 # Files. Used cache directories are moved aside, not removed, until the
 # benchmark ends: removing one deletes hundreds of files, and where ext4 runs
