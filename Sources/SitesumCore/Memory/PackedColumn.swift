@@ -140,7 +140,7 @@ struct PackedColumn: BitwiseCopyable {
     func forEachPiece(in range: Range<Int>, _ body: (Piece) throws -> Void) rethrows {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "column range out of bounds")
         var first = 0
-        var scratch: [Int64] = []
+        var scratch = Scratch()
         for index in 0..<blocks.count where first < range.upperBound {
             let block = blocks[index]
             defer { first += block.count }
@@ -151,10 +151,7 @@ struct PackedColumn: BitwiseCopyable {
                 try body(.packed(packedBytes(ofBlock: index), count: block.count))
                 continue
             }
-            if scratch.count < block.count { scratch = [Int64](repeating: 0, count: block.count) }
-            try scratch.withUnsafeMutableBufferPointer { scratch in
-                let values = UnsafeMutableBufferPointer(rebasing: scratch[..<block.count])
-                Self.unpack(packedBytes(ofBlock: index), into: values)
+            try scratch.unpacking(packedBytes(ofBlock: index), count: block.count) { values in
                 let part = (overlap.lowerBound - first)..<(overlap.upperBound - first)
                 try body(.values(UnsafeBufferPointer(rebasing: values[part])))
             }
@@ -163,6 +160,35 @@ struct PackedColumn: BitwiseCopyable {
         if recentStart < range.upperBound {
             try recent.withUnsafeElements((recentStart - packedCount)..<(range.upperBound - packedCount)) {
                 try body(.values($0))
+            }
+        }
+    }
+
+    /// Calls `body` with the values at `range`, in order, all plain: whole
+    /// blocks are unpacked one at a time into a buffer that is used again.
+    func forEachValues(in range: Range<Int>, _ body: (UnsafeBufferPointer<Int64>) throws -> Void) rethrows {
+        var scratch = Scratch()
+        try forEachPiece(in: range) { piece in
+            switch piece {
+            case let .values(values): try body(values)
+            case let .packed(bytes, count): try scratch.unpacking(bytes, count: count, body)
+            }
+        }
+    }
+
+    /// Room to unpack one block into, grown to the largest asked for.
+    private struct Scratch {
+        var values: [Int64] = []
+
+        /// Calls `body` with the `count` values of the packed block `bytes`.
+        mutating func unpacking<R>(
+            _ bytes: UnsafeRawBufferPointer, count: Int, _ body: (UnsafeBufferPointer<Int64>) throws -> R
+        ) rethrows -> R {
+            if values.count < count { values = [Int64](repeating: 0, count: count) }
+            return try values.withUnsafeMutableBufferPointer { values in
+                let unpacked = UnsafeMutableBufferPointer(rebasing: values[..<count])
+                PackedColumn.unpack(bytes, into: unpacked)
+                return try body(UnsafeBufferPointer(unpacked))
             }
         }
     }

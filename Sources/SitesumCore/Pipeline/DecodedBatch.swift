@@ -80,19 +80,16 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Looks the UUID ids of lines `range` up among `checkpointed`'s, each
     /// home slot loaded a group ahead (see `FlatSet.touch`).
     private func markCheckpointCandidates(_ range: Range<Int>, _ checkpointed: CheckpointedIDs) {
-        func isUUIDEvent(_ line: DecodedLine) -> Bool {
-            line.outcome != .blank && line.outcome != .malformed && line.id == nil
-        }
         let ahead = LineIngestor.touchGroup
         var sum: UInt64 = 0
-        for index in range.prefix(ahead) where isUUIDEvent(lines[index]) {
+        for index in range.prefix(ahead) where lines[index].hasUUID {
             sum &+= checkpointed.touch(lines[index].uuid.fingerprint)
         }
         for index in range {
-            if index + ahead < range.upperBound && isUUIDEvent(lines[index + ahead]) {
+            if index + ahead < range.upperBound && lines[index + ahead].hasUUID {
                 sum &+= checkpointed.touch(lines[index + ahead].uuid.fingerprint)
             }
-            if isUUIDEvent(lines[index]) {
+            if lines[index].hasUUID {
                 lines[index].mayBeCheckpointed = checkpointed.mayHold(lines[index].uuid.fingerprint)
             }
         }
@@ -300,6 +297,9 @@ public struct DecodedLine: Sendable {
     /// a loaded checkpoint's (`DecodedBatch.decodeStaged`); true when it may
     /// be, or was not looked up.
     @usableFromInline var mayBeCheckpointed = true
+
+    /// Whether the line is an event whose id is a UUID (in `uuid`).
+    @inlinable var hasUUID: Bool { outcome != .blank && outcome != .malformed && id == nil }
 
     @inlinable
     init(start: UInt64, end: UInt64, isTerminated: Bool) {

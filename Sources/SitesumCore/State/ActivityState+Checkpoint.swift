@@ -226,10 +226,7 @@ extension ActivityState {
     private func writeMessages(of site: SiteActivity, _ index: Int, _ emit: ([UInt8]) throws -> Void) throws {
         var first = site.committedMessages
         func header(_ writer: inout ByteWriter, count: Int) {
-            writer.write(RecordTag.messages.rawValue)
-            writer.write(UInt32(index))
-            writer.write(UInt64(first))
-            writer.write(UInt32(count))
+            Self.writeColumnHeader(&writer, .messages, site: index, first: first, count: count)
         }
         try site.messageTimestamps.forEachPiece(in: site.committedMessages..<site.messageTimestamps.count) { piece in
             switch piece {
@@ -262,14 +259,21 @@ extension ActivityState {
         while start < count {
             let end = min(count, start + perRecord)
             var writer = ByteWriter(reservingCapacity: 17 + (end - start) * width)
-            writer.write(tag.rawValue)
-            writer.write(UInt32(site))
-            writer.write(UInt64(start))
-            writer.write(UInt32(end - start))
+            Self.writeColumnHeader(&writer, tag, site: site, first: start, count: end - start)
             elements(&writer, start..<end)
             try emit(writer.bytes)
             start = end
         }
+    }
+
+    /// The 17 bytes a column record starts with: its tag, the site, the index
+    /// of its first value in the site's column, and how many values follow
+    /// (`readColumnHeader` reads the last three).
+    private static func writeColumnHeader(_ writer: inout ByteWriter, _ tag: RecordTag, site: Int, first: Int, count: Int) {
+        writer.write(tag.rawValue)
+        writer.write(UInt32(site))
+        writer.write(UInt64(first))
+        writer.write(UInt32(count))
     }
 
     private func writePairs(_ tag: RecordTag, _ pending: RawColumn<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {

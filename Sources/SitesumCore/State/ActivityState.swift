@@ -113,7 +113,7 @@ public final class ActivityState {
         var sum: UInt64 = 0
         for index in range {
             let line = batch.lines[index]
-            if line.outcome != .blank && line.outcome != .malformed && line.id == nil {
+            if line.hasUUID {
                 sum &+= uuids.touch(line.idHash)
                 if line.mayBeCheckpointed, let checkpointedIDs { sum &+= checkpointedIDs.touch(line.uuid.fingerprint) }
             }

@@ -77,19 +77,8 @@ extension ActivityState {
         let chatsPerSlice = parallelMap(slices.count) { number in
             let (index, range) = slices[number]
             var chats = 0
-            var scratch: [Int64] = []
-            columns[index].messageTimestamps.forEachPiece(in: range) { piece in
-                switch piece {
-                case let .values(timestamps):
-                    chats += timestamps.count { flips[index].isOnline(at: $0) }
-                case let .packed(bytes, count):
-                    if scratch.count < count { scratch = [Int64](repeating: 0, count: count) }
-                    scratch.withUnsafeMutableBufferPointer { scratch in
-                        let timestamps = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
-                        PackedColumn.unpack(bytes, into: timestamps)
-                        chats += timestamps.count { flips[index].isOnline(at: $0) }
-                    }
-                }
+            columns[index].messageTimestamps.forEachValues(in: range) { timestamps in
+                chats += timestamps.count { flips[index].isOnline(at: $0) }
             }
             return chats
         }
