@@ -1,50 +1,95 @@
 import SitesumCore
 
-/// Applies checkpoint records to a state on a worker thread while the caller
+/// Applies checkpoint records to a state on worker threads while the caller
 /// reads and verifies the next ones (`CheckpointStore.loadNewest` checks a
 /// CRC-32C over every byte): on a resume, checksumming and rebuilding the
 /// state overlap instead of taking turns.
 ///
-/// Records are copied in (the store's views die with each call) and applied
-/// in the order given. At most `depth` wait, so memory stays at a few records.
-/// An error from applying is thrown by the next `deliver` or by `finish`.
+/// Id records (`ActivityState.isIDRecord`), the most work, go to the two
+/// lanes of the checkpointed ids (`CheckpointedIDs`), each to the one that
+/// has taken fewer ids so far (lane 0 on a tie), so that each lane's half of
+/// the table fills about as much as the other's: the caller applies lane
+/// 0's between reading the others, a worker lane 1's. They touch nothing
+/// the other records do, which a second worker applies in their order.
+/// Which lane a record goes to depends only on the records before it, so
+/// the loaded table is the same whatever the threads' timing.
 ///
-/// Id records (`ActivityState.isIDRecord`), the most work, are applied by
-/// the caller itself, in their order, between reading the others: they touch
-/// nothing the other records do, and the caller's thread is otherwise mostly
-/// waiting for the disk or for the worker.
-final class RecordApplier: @unchecked Sendable {
-    // @unchecked: until `finish` joined the worker, the worker applies the
-    // records other than id records to `state`, and the caller the id records,
-    // which change only the state's checkpointed ids (no other record, nor
-    // anything else, touches them while loading); everything else shared is
-    // in `shared`, behind its mutex.
+/// Records for a worker are copied in (the store's views die with each
+/// call). At most `depth` wait for each worker, so memory stays at a few
+/// records. An error from applying is thrown by the next `deliver` or by
+/// `finish`, which also ends the loading (`ActivityState.finishLoadingCheckpoint`).
+final class RecordApplier {
+    private let state: ActivityState
+    /// Applies the records other than id records.
+    private let others: RecordQueue
+    /// Applies the id records of lane 1.
+    private let laneOne: RecordQueue
+    /// Ids delivered to each lane so far.
+    private var laneIDs = (0, 0)
+
+    init(state: ActivityState, depth: Int = 8) {
+        self.state = state
+        others = RecordQueue(depth: depth) { try state.applyCheckpointRecord($0) }
+        laneOne = RecordQueue(depth: depth) { try state.applyCheckpointRecord($0, idLane: 1) }
+    }
+
+    deinit { abandon() }
+
+    /// Applies an id record of lane 0 now, or queues a copy of any other
+    /// record for its worker, waiting while `depth` records already wait there.
+    func deliver(_ record: UnsafeRawBufferPointer) throws {
+        guard ActivityState.isIDRecord(record) else { return try others.enqueue(record) }
+        let ids = ActivityState.idCount(ofRecord: record)
+        if laneIDs.0 <= laneIDs.1 {
+            laneIDs.0 += ids
+            try state.applyCheckpointRecord(record, idLane: 0)
+        } else {
+            laneIDs.1 += ids
+            try laneOne.enqueue(record)
+        }
+    }
+
+    /// Waits until every record is applied and ends the loading; throws what
+    /// applying a record (or ending the loading) threw.
+    func finish() throws {
+        try others.finish()
+        try laneOne.finish()
+        try state.finishLoadingCheckpoint()
+    }
+
+    /// Stops without caring for the outcome (the state is being thrown away).
+    func abandon() {
+        others.abandon()
+        laneOne.abandon()
+    }
+}
+
+/// Copies of records applied in their order by a worker thread of their own.
+private final class RecordQueue: @unchecked Sendable {
+    // @unchecked: `apply` runs on the worker alone; everything else shared
+    // is in `shared`, behind its mutex.
     private struct Shared {
         var waiting: [[UInt8]] = []
         var closed = false
         var failure: (any Error)?
     }
 
-    private let state: ActivityState
     private let depth: Int
+    private let apply: (UnsafeRawBufferPointer) throws -> Void
     private let shared = Monitor(Shared())
     private var worker: WorkerThread?
 
-    init(state: ActivityState, depth: Int = 8) {
-        self.state = state
+    init(depth: Int, apply: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.depth = depth
+        self.apply = apply
         worker = WorkerThread { [self] in serve() }
     }
 
     deinit { abandon() }
 
-    /// Applies an id record now, or queues a copy of any other, waiting while
-    /// `depth` records already wait.
-    func deliver(_ record: UnsafeRawBufferPointer) throws {
-        if ActivityState.isIDRecord(record) {
-            try state.applyCheckpointRecord(record)
-            return
-        }
+    /// Queues a copy of `record`, waiting while `depth` records already
+    /// wait; throws what applying an earlier one threw.
+    func enqueue(_ record: UnsafeRawBufferPointer) throws {
         let copy = Array(record)
         let failure = shared.wait(until: { $0.waiting.count < self.depth || $0.failure != nil }) { shared -> (any Error)? in
             if shared.failure == nil { shared.waiting.append(copy) }
@@ -61,7 +106,7 @@ final class RecordApplier: @unchecked Sendable {
         if let failure = shared.update({ $0.failure }) { throw failure }
     }
 
-    /// Stops without caring for the outcome (the state is being thrown away).
+    /// Stops without applying what still waits.
     func abandon() {
         shared.update {
             $0.closed = true
@@ -77,7 +122,7 @@ final class RecordApplier: @unchecked Sendable {
                 shared.waiting.isEmpty || shared.failure != nil ? nil : shared.waiting.removeFirst()
             }) else { return }
             do {
-                try record.withUnsafeBytes { try state.applyCheckpointRecord($0) }
+                try record.withUnsafeBytes { try apply($0) }
             } catch {
                 shared.update { $0.failure = error }
                 return

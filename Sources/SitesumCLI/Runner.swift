@@ -242,7 +242,6 @@ final class Runner {
             console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
             return summary
         }
-        state.finishLoadingCheckpoint()
         state.markCheckpointed()
         // The checkpoint holds ids as fingerprints and line offsets; the
         // state reads a line again to compare two ids with one fingerprint.

@@ -94,7 +94,7 @@ import Testing
             state.reserveCheckpointedIDs(Int(before.tally.events))
             state.checkpointedLines = { InMemoryRun.line(of: input, at: $0) }
             for record in records { try record.withUnsafeBytes { try state.applyCheckpointRecord($0) } }
-            state.finishLoadingCheckpoint()
+            try state.finishLoadingCheckpoint()
             state.tally = before.tally
             state.markCheckpointed()
             return state

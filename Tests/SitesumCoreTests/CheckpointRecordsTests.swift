@@ -26,15 +26,25 @@ import Testing
         return records
     }
 
-    /// A state loaded from `records`, reading the lines of `script` again to compare ids.
+    /// A state loaded from `records`, reading the lines of `script` again to
+    /// compare ids; id records go to the two lanes in turn.
     func load(_ records: [[UInt8]], lines script: EventScript, reserving: Int = 10_000, tagBits: Int = 16) throws -> ActivityState {
         let state = ActivityState()
         state.checkpointedIDs = CheckpointedIDs(reserving: reserving, tagBits: tagBits)
         state.checkpointedLines = { script.line(at: $0) }
+        var idRecords = 0
         for record in records {
-            try record.withUnsafeBytes { try state.applyCheckpointRecord($0) }
+            try record.withUnsafeBytes { record in
+                var lane = 0
+                if ActivityState.isIDRecord(record) {
+                    #expect(ActivityState.idCount(ofRecord: record) > 0)
+                    lane = idRecords % 2
+                    idRecords += 1
+                }
+                try state.applyCheckpointRecord(record, idLane: lane)
+            }
         }
-        state.finishLoadingCheckpoint()
+        try state.finishLoadingCheckpoint()
         state.markCheckpointed()
         return state
     }

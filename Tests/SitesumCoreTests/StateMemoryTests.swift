@@ -46,6 +46,10 @@ import Testing
     /// two thirds of the fingerprints share their top bit, so the first
     /// region of the table overflows and the rest of its entries are inserted
     /// the ordinary way.
+    ///
+    /// The entries go to the table's two lanes in chunks, in turn, as a
+    /// resume's id records do; the table reserved for them exactly takes
+    /// no more, on either lane or on both together.
     @Test(arguments: [(0, false), (1, false), (1000, false), (50_000, false), (400_000, false), (40_000, true)])
     func checkpointedIDsFindEveryEntry(_ count: Int, clustered: Bool) {
         var random = SplitMix64(state: UInt64(count) + 1)
@@ -58,10 +62,23 @@ import Testing
             let large = random.next() % 100 == 0
             return (fingerprint: fingerprint, offset: large ? CheckpointedIDs.maximumOffset - random.next() % 1000 : offset)
         }
-        for entry in entries { #expect(ids.add(fingerprint: entry.fingerprint, offset: entry.offset)) }
-        #expect(!ids.add(fingerprint: 1, offset: 0), "one more than reserved")
+        for (index, entry) in entries.enumerated() {
+            #expect(ids.add(fingerprint: entry.fingerprint, offset: entry.offset, lane: index / 700 % 2))
+        }
         #expect(ids.count == count)
-        ids.finishLoading()
+        if count > 700 {
+            // Each lane holds fewer than reserved, both together exactly as many.
+            let overfull = CheckpointedIDs(reserving: count)
+            for (index, entry) in entries.enumerated() {
+                #expect(overfull.add(fingerprint: entry.fingerprint, offset: entry.offset, lane: index / 700 % 2))
+            }
+            #expect(overfull.add(fingerprint: 1, offset: 0, lane: 1), "one more than reserved, on a lane with room")
+            #expect(!overfull.finishLoading(), "one more than reserved, on both lanes")
+        }
+        let single = CheckpointedIDs(reserving: count)
+        for entry in entries { #expect(single.add(fingerprint: entry.fingerprint, offset: entry.offset)) }
+        #expect(!single.add(fingerprint: 1, offset: 0), "one more than reserved, on one lane")
+        #expect(ids.finishLoading())
         let large = entries.count { $0.offset > 1 << 40 }
         if clustered {
             #expect(ids.insertedOneByOne > large + count / 10, "the overflowing region's entries")
@@ -263,7 +280,7 @@ import Testing
         loaded.reserveCheckpointedIDs(Int(whole.tally.events))
         loaded.checkpointedLines = { InMemoryRun.line(of: input, at: $0) }
         for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
-        loaded.finishLoadingCheckpoint()
+        try loaded.finishLoadingCheckpoint()
         #expect(loaded.idCount == whole.idCount)
         #expect(loaded.summary() == whole.summary())
     }

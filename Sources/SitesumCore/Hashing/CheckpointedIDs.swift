@@ -25,26 +25,30 @@ import Dispatch
 /// and TLB miss in a table of a hundred megabytes and more: on the machine
 /// sitesum is measured on, most of a resume's time. Instead, the table is cut
 /// into regions of a few hundred kilobytes, the homes of the fingerprints
-/// with the same top bits. `add` only appends an entry to the start of its
-/// own region (in a compact form: the fingerprint's remaining bits and the
-/// offset); at the load factor the table is sized for, a region has room for
-/// all of its entries. `finishLoading` then takes the regions one at a time,
+/// with the same top bits. `add` only appends an entry to its own region (in
+/// a compact form: the fingerprint's remaining bits and the offset); at the
+/// load factor the table is sized for, a region has room for all of its
+/// entries. Two threads may add at once, each on its own lane: lane 0 fills
+/// the first half of each region, lane 1 the second, each with its own
+/// counters. `finishLoading` then takes the regions one at a time,
 /// from the last (on two threads, a half of the table each): moves a region's
-/// staged entries out to a scratch buffer, sorts them by home with a counting
+/// staged entries (lane 0's, then lane 1's) out to a scratch buffer, sorts them by home with a counting
 /// sort and writes each where linear probing puts keys inserted in that order,
 /// all in cache and without probing. Entries that would pass their region's
 /// end, and the rare ones that did not fit their region or whose offset is too
 /// large for the compact form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
 /// one region's scratch is needed.
 public final class CheckpointedIDs: @unchecked Sendable {
-    // @unchecked: loaded on one thread; once `finishLoading` returned it is
-    // only read (`mayHold`, `firstCandidate`), by any number of threads.
+    // @unchecked: loaded by at most two threads, each adding only on its own
+    // lane (which writes only its own half of each region and its own
+    // `Lane`); once `finishLoading` returned it is only read (`mayHold`,
+    // `firstCandidate`), by any number of threads.
     @usableFromInline let slots: UnsafeMutablePointer<UInt64>
     @usableFromInline let capacity: Int
     /// The most entries the table takes (the count it was sized for).
     let limit: Int
-    /// Entries added.
-    @usableFromInline private(set) var count = 0
+    /// Entries added (on both lanes; once loaded).
+    var count: Int { lanes[0].count + lanes[1].count }
     /// The tags a lookup compares: all 16 bits, or fewer in tests, so that
     /// different ids often share a tag and the comparison of the ids
     /// themselves is exercised.
@@ -56,10 +60,10 @@ public final class CheckpointedIDs: @unchecked Sendable {
     private let regionBits: Int
     /// The first slot of each region, and the capacity after the last.
     private let regionStarts: UnsafeMutablePointer<Int>
-    /// Entries staged at the start of each region; nil once loaded.
-    private var staged: UnsafeMutablePointer<Int>?
-    /// Entries to insert the ordinary way when loading ends.
-    private var leftovers: [CheckpointedID] = []
+    /// What each lane has added: `add(fingerprints:offsets:lane:)`.
+    private let lanes: [Lane]
+    /// Whether `finishLoading` has run.
+    @usableFromInline private(set) var isLoaded = false
     /// How many were (for tests: each path is exercised).
     private(set) var insertedOneByOne = 0
     /// Bytes of table a region covers, about: within the second-level cache.
@@ -80,8 +84,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
         while bits < 16 && (capacity * 8) >> bits > Self.regionBytes { bits += 1 }
         regionBits = bits
         regionStarts = .allocate(capacity: (1 << bits) + 1)
-        staged = .allocate(capacity: 1 << bits)
-        staged?.initialize(repeating: 0, count: 1 << bits)
+        lanes = [Lane(regions: 1 << bits), Lane(regions: 1 << bits)]
         for region in 0..<(1 << bits) {
             regionStarts[region] = home(UInt32(truncatingIfNeeded: UInt64(region) << UInt64(32 - bits)))
         }
@@ -89,14 +92,11 @@ public final class CheckpointedIDs: @unchecked Sendable {
     }
 
     deinit {
-        staged?.deallocate()
+        for lane in lanes { lane.deallocate() }
         regionStarts.deallocate()
         populating?.wait()
         PageMemory.deallocate(slots, byteCount: capacity * 8)
     }
-
-    /// Whether loading has ended (`finishLoading`) and lookups may begin.
-    @usableFromInline var isLoaded: Bool { staged == nil }
 
     @inlinable @inline(__always)
     func home(_ fingerprint: UInt32) -> Int {
@@ -117,16 +117,22 @@ public final class CheckpointedIDs: @unchecked Sendable {
     private var offsetBits: Int { 32 + regionBits }
 
     /// Adds the ids with `fingerprints` (little-endian u32s, back to back)
-    /// found on the lines at `offsets`. False, adding nothing, when the
-    /// table would be full or an offset is too large: the checkpoint holds
-    /// more ids than it counted events, which only damage or a writer bug
-    /// can cause.
-    func add(fingerprints: UnsafeRawBufferPointer, offsets: UnsafeBufferPointer<UInt64>) -> Bool {
-        guard let staged else { preconditionFailure("adding to checkpointed ids after loading") }
+    /// found on the lines at `offsets`, on `lane` (0 or 1): the two lanes
+    /// may be added to by two threads at once, one each. False, adding
+    /// nothing, when the lane would hold more than the table's limit or an
+    /// offset is too large: the checkpoint holds more ids than it counted
+    /// events, which only damage or a writer bug can cause. (That both lanes
+    /// together hold more, `finishLoading` tells.)
+    func add(fingerprints: UnsafeRawBufferPointer, offsets: UnsafeBufferPointer<UInt64>, lane laneNumber: Int = 0) -> Bool {
+        precondition(!isLoaded, "adding to checkpointed ids after loading")
+        let lane = lanes[laneNumber]
         let total = offsets.count
         precondition(fingerprints.count == total * 4, "a fingerprint for each offset")
-        guard total <= limit - count, offsets.allSatisfy({ $0 <= Self.maximumOffset }) else { return false }
-        count += total
+        guard total <= limit - lane.count, offsets.allSatisfy({ $0 <= Self.maximumOffset }) else { return false }
+        lane.count += total
+        let filledCounts = lane.filled
+        // Lane 0 stages from a region's first slot, lane 1 from its middle.
+        let lowHalf = laneNumber == 0
         let fingerprintBits = UInt64(self.fingerprintBits), offsetBits = UInt64(self.offsetBits)
         let restMask: UInt64 = (1 << fingerprintBits) - 1
         for i in 0..<total {
@@ -134,26 +140,68 @@ public final class CheckpointedIDs: @unchecked Sendable {
             let offset = offsets[i]
             // With no region bits the shift is 32: region 0.
             let region = Int(truncatingIfNeeded: fingerprint >> fingerprintBits)
-            let filled = staged[region]
-            let at = regionStarts[region] + filled
-            if offset >> offsetBits == 0 && at < regionStarts[region + 1] {
+            let filled = filledCounts[region]
+            let (first, end) = lowHalf ? (regionStarts[region], middle(region)) : (middle(region), regionStarts[region + 1])
+            let at = first + filled
+            if offset >> offsetBits == 0 && at < end {
                 slots[at] = (fingerprint & restMask) << offsetBits | offset
-                staged[region] = filled + 1
+                filledCounts[region] = filled + 1
             } else {
-                leftovers.append(CheckpointedID(offset: offset, fingerprint: UInt32(truncatingIfNeeded: fingerprint)))
+                lane.leftovers.append(CheckpointedID(offset: offset, fingerprint: UInt32(truncatingIfNeeded: fingerprint)))
             }
         }
         return true
     }
 
-    /// Adds one id (see `add(fingerprints:offsets:)`).
-    func add(fingerprint: UInt32, offset: UInt64) -> Bool {
+    /// Adds one id (see `add(fingerprints:offsets:lane:)`).
+    func add(fingerprint: UInt32, offset: UInt64, lane: Int = 0) -> Bool {
         withUnsafeBytes(of: fingerprint.littleEndian) { fingerprints in
-            withUnsafePointer(to: offset) { add(fingerprints: fingerprints, offsets: UnsafeBufferPointer(start: $0, count: 1)) }
+            withUnsafePointer(to: offset) {
+                add(fingerprints: fingerprints, offsets: UnsafeBufferPointer(start: $0, count: 1), lane: lane)
+            }
         }
     }
 
-    /// Lays out the staged entries and inserts the leftovers; lookups may begin.
+    /// Where lane 1's half of `region` starts.
+    @inline(__always)
+    private func middle(_ region: Int) -> Int {
+        let start = regionStarts[region]
+        return start + (regionStarts[region + 1] - start) / 2
+    }
+
+    /// Calls `body` with room for `count` offsets of a record being added on
+    /// `lane`: memory of the lane's own, reused from record to record.
+    func withOffsets<Result, Failure: Error>(
+        lane: Int, count: Int, _ body: (UnsafeMutableBufferPointer<UInt64>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let lane = lanes[lane]
+        if lane.offsets.count < count { lane.offsets = [UInt64](repeating: 0, count: count) }
+        return try lane.offsets.withUnsafeMutableBufferPointer { offsets throws(Failure) -> Result in
+            try body(UnsafeMutableBufferPointer(rebasing: offsets[..<count]))
+        }
+    }
+
+    /// One lane's staging: entries staged in each region's half, entries
+    /// to insert the ordinary way when loading ends, how many it added, and
+    /// room for a record's offsets.
+    private final class Lane {
+        let filled: UnsafeMutablePointer<Int>
+        var leftovers: [CheckpointedID] = []
+        var count = 0
+        var offsets: [UInt64] = []
+
+        init(regions: Int) {
+            filled = .allocate(capacity: regions)
+            filled.initialize(repeating: 0, count: regions)
+        }
+
+        func deallocate() { filled.deallocate() }
+    }
+
+    /// Lays out the staged entries and inserts the leftovers; lookups may
+    /// begin. False, laying out nothing, when the two lanes together hold
+    /// more entries than the table's limit (see `add`); the table stays
+    /// unusable.
     ///
     /// The regions are laid out on two threads, the upper half of the table
     /// on one and the lower half on the other, each from its last region to
@@ -161,30 +209,33 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// already laid out. A probe that would leave its half (into the other,
     /// or around the table's end onto the first region) stops: that entry
     /// waits with the leftovers.
-    func finishLoading() {
-        guard let staged else { return }
+    @discardableResult
+    func finishLoading() -> Bool {
+        guard !isLoaded else { return true }
+        guard count <= limit else { return false }
         let regions = 1 << regionBits
         let halves = regions > 1 ? [0..<regions / 2, regions / 2..<regions] : [0..<regions]
-        let shared = UncheckedHalves(table: self, staged: staged, halves: halves)
+        let shared = UncheckedHalves(table: self, halves: halves, low: lanes[0].filled, high: lanes[1].filled)
         DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+            let (low, high) = (shared.low, shared.high)
             let regions = shared.halves[half]
             let end = shared.table.regionStarts[regions.upperBound]
-            let most = regions.reduce(0) { max($0, shared.staged[$1]) }
+            let most = regions.reduce(0) { max($0, low[$1] + high[$1]) }
             let widest = regions.reduce(0) { max($0, shared.table.regionStarts[$1 + 1] - shared.table.regionStarts[$1]) }
             var scratch = Scratch(entries: most, slots: widest)
             defer { scratch.deallocate() }
             var leftovers: [CheckpointedID] = []
             for region in regions.reversed() {
-                shared.table.layOut(region, count: shared.staged[region], end: end, scratch: &scratch, leftovers: &leftovers)
+                shared.table.layOut(region, low: low[region], high: high[region], end: end, scratch: &scratch, leftovers: &leftovers)
             }
             shared.leftovers[half] = leftovers
         }
-        staged.deallocate()
-        self.staged = nil
-        leftovers += shared.leftovers.joined()
+        isLoaded = true
+        let leftovers = lanes[0].leftovers + lanes[1].leftovers + shared.allLeftovers
+        for lane in lanes { lane.leftovers = [] }
         for entry in leftovers { insert(fingerprint: entry.fingerprint, offset: entry.offset) }
         insertedOneByOne = leftovers.count
-        leftovers = []
+        return true
     }
 
     /// Room for laying out one region (`layOut`): its staged entries twice
@@ -207,21 +258,25 @@ public final class CheckpointedIDs: @unchecked Sendable {
         }
     }
 
-    /// Lays out the entries staged at the start of `region`: moves them out
-    /// to scratch, sorts them by home (a counting sort on the home's slot in
+    /// Lays out the entries staged in `region` (`low` by lane 0 at its
+    /// start, `high` by lane 1 at its middle): moves them out
+    /// to scratch, lane 0's first, sorts them by home (a counting sort on the home's slot in
     /// the region, all in cache) and puts each where linear probing puts keys
     /// inserted in that order, at its home or just after the one before; no
     /// probing, so no branch mispredicted on every slot. An entry that would
     /// pass the region's end (or `end`, the end of this thread's half) waits
     /// in `leftovers`, to be inserted the ordinary way.
-    private func layOut(_ region: Int, count: Int, end: Int, scratch: inout Scratch, leftovers: inout [CheckpointedID]) {
+    private func layOut(_ region: Int, low: Int, high: Int, end: Int, scratch: inout Scratch, leftovers: inout [CheckpointedID]) {
+        let count = low + high
         guard count > 0 else { return }
         let start = regionStarts[region]
         let regionEnd = min(regionStarts[region + 1], end)
         let width = regionStarts[region + 1] - start
         let staged = scratch.staged, sorted = scratch.sorted, starts = scratch.starts
-        staged.update(from: slots + start, count: count)
-        (slots + start).update(repeating: 0, count: count)
+        staged.update(from: slots + start, count: low)
+        (slots + start).update(repeating: 0, count: low)
+        (staged + low).update(from: slots + middle(region), count: high)
+        (slots + middle(region)).update(repeating: 0, count: high)
         let base = UInt64(region) << UInt64(fingerprintBits)
         let offsetBits = UInt64(self.offsetBits)
         let offsetMask: UInt64 = (1 << offsetBits) - 1
@@ -300,17 +355,27 @@ public final class CheckpointedIDs: @unchecked Sendable {
 
 /// What the two threads of `CheckpointedIDs.finishLoading` share: each lays
 /// out only the regions of its own half of the table and writes only its own
-/// slot of `leftovers`, so nothing is written by both.
+/// element of `leftovers` (memory of its own, not an array both would
+/// mutate), so nothing is written by both.
 private final class UncheckedHalves: @unchecked Sendable {
     let table: CheckpointedIDs
-    let staged: UnsafeMutablePointer<Int>
     let halves: [Range<Int>]
-    var leftovers: [[CheckpointedID]]
+    /// The entries each lane staged in each region (only read).
+    let low: UnsafeMutablePointer<Int>
+    let high: UnsafeMutablePointer<Int>
+    let leftovers: UnsafeMutablePointer<[CheckpointedID]>
 
-    init(table: CheckpointedIDs, staged: UnsafeMutablePointer<Int>, halves: [Range<Int>]) {
+    init(table: CheckpointedIDs, halves: [Range<Int>], low: UnsafeMutablePointer<Int>, high: UnsafeMutablePointer<Int>) {
         self.table = table
-        self.staged = staged
         self.halves = halves
-        leftovers = Array(repeating: [], count: halves.count)
+        self.low = low
+        self.high = high
+        leftovers = .allocate(capacity: halves.count)
+        leftovers.initialize(repeating: [], count: halves.count)
     }
+
+    deinit { leftovers.deinitialize(count: halves.count).deallocate() }
+
+    /// Every half's leftovers, in the halves' order.
+    var allLeftovers: [CheckpointedID] { (0..<halves.count).flatMap { leftovers[$0] } }
 }

@@ -116,16 +116,33 @@ extension ActivityState {
         record.first == RecordTag.uuids.rawValue
     }
 
+    /// How many ids an id record (`isIDRecord`) says it holds; 0 when it is
+    /// too short to say (applying it then reports the damage).
+    public static func idCount(ofRecord record: UnsafeRawBufferPointer) -> Int {
+        var reader = ByteReader(record)
+        guard (try? reader.read(UInt8.self)) == RecordTag.uuids.rawValue, let count = try? reader.read(UInt32.self) else { return 0 }
+        return Int(count)
+    }
+
     /// Ends loading a checkpoint (`applyCheckpointRecord`): the loaded ids
-    /// go into their table, and events may be applied.
-    public func finishLoadingCheckpoint() {
-        checkpointedIDs?.finishLoading()
+    /// go into their table, and events may be applied. Throws when the
+    /// records held more ids than the checkpoint counted events.
+    public func finishLoadingCheckpoint() throws(DecodingError) {
+        guard checkpointedIDs?.finishLoading() ?? true else {
+            throw DecodingError("more ids than the checkpoint counted events")
+        }
     }
 
     /// Applies one record written by `writeCheckpointRecords`. Records must
     /// come in the order they were written, checkpoint after checkpoint, and
     /// `finishLoadingCheckpoint` follow the last.
-    public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer) throws(DecodingError) {
+    ///
+    /// `idLane`: for id records (`isIDRecord`), the lane of the checkpointed
+    /// ids they go to (`CheckpointedIDs.add(fingerprints:offsets:lane:)`).
+    /// Id records may be applied on two threads at once, one per lane; each
+    /// lane's records in their order, and the order of the other records
+    /// kept on a thread of their own.
+    public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer, idLane: Int = 0) throws(DecodingError) {
         var reader = ByteReader(record)
         guard let tag = RecordTag(rawValue: try reader.read(UInt8.self)) else {
             throw DecodingError("unknown record tag \(record.first ?? 0)")
@@ -141,11 +158,9 @@ extension ActivityState {
             let count = Int(try reader.read(UInt32.self))
             guard let checkpointedIDs else { throw DecodingError("ids before `reserveCheckpointedIDs`") }
             let fingerprints = try reader.readBytes(count: UInt64(count) * 4)
-            if loadedOffsets.count < count { loadedOffsets = [UInt64](repeating: 0, count: count) }
-            let added = try loadedOffsets.withUnsafeMutableBufferPointer { offsets throws(DecodingError) -> Bool in
-                let offsets = UnsafeMutableBufferPointer(rebasing: offsets[..<count])
+            let added = try checkpointedIDs.withOffsets(lane: idLane, count: count) { offsets throws(DecodingError) -> Bool in
                 try reader.readDeltas(into: offsets)
-                return checkpointedIDs.add(fingerprints: fingerprints, offsets: UnsafeBufferPointer(offsets))
+                return checkpointedIDs.add(fingerprints: fingerprints, offsets: UnsafeBufferPointer(offsets), lane: idLane)
             }
             guard added else {
                 throw DecodingError("more ids than the checkpoint counted events, or an offset out of range")

@@ -35,8 +35,6 @@ public final class ActivityState {
     public private(set) var checkpointMismatch: String?
     /// Decodes the lines read back through `checkpointedLines`.
     var lineDecoder = EventDecoder()
-    /// Room for one record's id offsets while a checkpoint is loaded.
-    var loadedOffsets: [UInt64] = []
 
     /// Whether additions are remembered for the next incremental checkpoint.
     /// Off for `--no-checkpoint`, which saves their memory.
