@@ -82,8 +82,8 @@ public final class DecodedBatch: @unchecked Sendable {
     /// loop with nothing else in it, so that the processor has many of these
     /// cache misses in flight at once; then each is looked up, in cache. With
     /// the loads a group ahead between the lookups instead, the lookups'
-    /// mispredicted branches kept few in flight: the restart of 10M lines
-    /// spent more than a tenth of its processor time here.
+    /// mispredicted branches kept few in flight, and this was one of the
+    /// largest items of a restart's profile.
     private func markCheckpointCandidates(_ range: Range<Int>, _ checkpointed: CheckpointedIDs) {
         var sum: UInt64 = 0
         for index in range where lines[index].hasUUID {
