@@ -29,6 +29,9 @@
 #                                 them, and whatever the disk's writes cost the
 #                                 run's threads
 #   restart after 90%             see below
+#   restart, its statistics line  the same runs' load=, read= and summary=:
+#                                 loading the checkpoint, reading the rest of
+#                                 the log, computing the summary
 #   checkpoint of the first 90%   the segments' size, and per unique event
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
 #
@@ -129,7 +132,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN {print $1}"; }
 
 # Runs sitesum with the given arguments once; prints "seconds peak-kB events
-# cpu-seconds checkpoint-cpu-seconds" (the last two from the statistics line).
+# cpu-seconds checkpoint-cpu-seconds load-seconds read-seconds summary-seconds"
+# (all but the first two from the statistics line).
 # Wall time from bash's microsecond clock (/usr/bin/time's %e has 10 ms steps).
 timed() {
     local start end
@@ -137,7 +141,8 @@ timed() {
     /usr/bin/time -f '%M' -o "$work/time" "$bin" --quiet --stats "$@" > /dev/null 2> "$work/err" \
         || { cat "$work/err" >&2; exit 1; }
     end=$EPOCHREALTIME
-    echo "$(calc "$end - $start") $(cat "$work/time") $(stat_field events) $(stat_field cpu) $(stat_field checkpoint-cpu)"
+    echo "$(calc "$end - $start") $(cat "$work/time") $(stat_field events) $(stat_field cpu) $(stat_field checkpoint-cpu)" \
+        "$(stat_field load) $(stat_field read) $(stat_field summary)"
 }
 # Field $1 of the statistics line of the last run, without its unit.
 stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
@@ -274,6 +279,8 @@ for lines in $sizes; do
     printf '%-34s %+7.1f %%  (%s)\n' "run CPU, 100000" "$(paired frequent plain "" 4)" "$(spread frequent plain "" 4)"
     printf '%-34s %7.2f s  = %4.1f %% of a default run  (%s)\n' "restart after 90% (see header)" "$restart_s" \
         "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
+    printf '%-34s %7.3f s load  %5.3f s read  %5.3f s summary  (medians)\n' "restart, its statistics line" \
+        "$(median_of restart 6)" "$(median_of restart 7)" "$(median_of restart 8)"
     printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \
         "$(calc "$checkpoint_bytes / 1e6")" "$(calc "$checkpoint_bytes / $events_90")"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
