@@ -211,10 +211,12 @@ extension LineReader {
 }
 
 /// Reads single lines of a file by their offset, as `LineReader.line(of:at:maxLineLength:)`
-/// does, keeping the last 64 KiB it read: a resumed run that reads the lines of
+/// does, keeping the last bytes it read: a resumed run that reads the lines of
 /// many checkpointed ids one after another — an input that repeats a stretch
 /// of itself, say a log shipped twice — finds most of them in the bytes it
-/// already has, without a system call each.
+/// already has, without a system call each. A line near the last one read
+/// brings in 64 KiB; a lone one elsewhere, 4 KiB, so that the many lone
+/// repeats of an ordinary log do not each copy a whole window.
 public final class LinesByOffset: @unchecked Sendable {
     // @unchecked: used by one thread at a time (the one applying events).
     private let file: FileDescriptor
@@ -224,6 +226,8 @@ public final class LinesByOffset: @unchecked Sendable {
     private var windowStart: UInt64 = 0
     private var windowCount = 0
     static let windowSize = 64 << 10
+    /// Bytes read for a line far from the window's.
+    static let loneReadSize = 4 << 10
 
     public init(file: FileDescriptor, maxLineLength: Int) {
         self.file = file
@@ -238,8 +242,14 @@ public final class LinesByOffset: @unchecked Sendable {
     /// starting at it (or, longer than a window, read on its own).
     public func line(at offset: UInt64) throws(SystemError) -> [UInt8]? {
         if let line = lineInWindow(at: offset) { return line }
+        // A line near the window's (a repeated stretch being read line after
+        // line) gets a whole window; a line elsewhere, a page: most checkpointed
+        // ids read again are lone repeats, for which copying a whole window
+        // from the page cache would be most of the cost.
+        let nearby = offset >= windowStart && offset - windowStart < UInt64(2 * Self.windowSize)
+        let size = nearby ? Self.windowSize : Self.loneReadSize
         windowStart = offset
-        windowCount = try file.read(into: window, at: offset)
+        windowCount = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: window[..<size]), at: offset)
         if let line = lineInWindow(at: offset) { return line }
         return try LineReader.line(of: file, at: offset, maxLineLength: maxLineLength)
     }
