@@ -254,8 +254,10 @@ public final class LinesByOffset: @unchecked Sendable {
         return try LineReader.line(of: file, at: offset, maxLineLength: maxLineLength)
     }
 
-    /// The line at `offset` when the window holds it with its "\n" (or the
-    /// window ends at the end of the file), else nil.
+    /// The line at `offset` when the window holds it with its "\n" and it is
+    /// within the limit, else nil: `line(at:)` then reads a new window, and
+    /// failing that the line on its own, which also answers for a last line
+    /// without "\n" and for one over the limit.
     private func lineInWindow(at offset: UInt64) -> [UInt8]? {
         guard offset >= windowStart, offset - windowStart < UInt64(windowCount) else { return nil }
         let start = Int(offset - windowStart)

@@ -36,15 +36,15 @@ import Testing
         }
     }
 
-    /// Names whose hashes collide entirely, in their upper half only (the
-    /// part a slot keeps) or in their lower half only (the part that picks the
-    /// home slot) stay apart: only equal bytes are the same name.
+    /// Names whose hashes collide entirely, or differ only outside the low
+    /// bits that pick the home slot, stay apart: only equal bytes are the
+    /// same name.
     @Test func collidingHashesNeverMergeNames() {
         var interner = Interner()
         let hashes: [UInt64] = [
             0x1234_5678_0000_0001, 0x1234_5678_0000_0001,  // identical
-            0x1234_5678_0000_0011,  // same upper half, same home in a small table
-            0x9999_9999_0000_0001,  // same lower half
+            0x1234_5678_0000_0011,  // same home while the table is small
+            0x9999_9999_0000_0001,  // same lower half: same home at any size
         ]
         let names = ["a", "b", "ab", "ba"]
         for (index, name) in names.enumerated() {

@@ -30,14 +30,15 @@ import Dispatch
 /// load factor the table is sized for, a region has room for all of its
 /// entries. Two threads may add at once, each on its own lane: lane 0 fills
 /// the first half of each region, lane 1 the second, each with its own
-/// counters. `finishLoading` then takes the regions one at a time,
-/// from the last (on two threads, a half of the table each): moves a region's
-/// staged entries (lane 0's, then lane 1's) out to a scratch buffer, sorts them by home with a counting
-/// sort and writes each where linear probing puts keys inserted in that order,
-/// all in cache and without probing. Entries that would pass their region's
-/// end, and the rare ones that did not fit their region or whose offset is too
-/// large for the compact form, are inserted the ordinary way at the end. The result is a table like any other; no memory beyond it and
-/// one region's scratch is needed.
+/// counters. `finishLoading` then takes the regions one at a time, from the
+/// last (on two threads, a half of the table each): moves a region's staged
+/// entries (lane 0's, then lane 1's) out to a scratch buffer, sorts them by
+/// home with a counting sort and writes each where linear probing puts keys
+/// inserted in that order, all in cache and without probing. Entries that
+/// would pass their region's end, and the rare ones that did not fit their
+/// half of a region or whose offset is too large for the compact form, are
+/// inserted the ordinary way at the end. The result is a table like any
+/// other; no memory beyond it and one region's scratch is needed.
 public final class CheckpointedIDs: @unchecked Sendable {
     // @unchecked: loaded by at most two threads, each adding only on its own
     // lane (which writes only its own half of each region and its own
@@ -209,7 +210,6 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// already laid out. A probe that would leave its half (into the other,
     /// or around the table's end onto the first region) stops: that entry
     /// waits with the leftovers.
-    @discardableResult
     func finishLoading() -> Bool {
         guard !isLoaded else { return true }
         guard count <= limit else { return false }
