@@ -15,9 +15,15 @@ import SitesumCore
 /// the loaded table is the same whatever the threads' timing.
 ///
 /// Records for a worker are copied in (the store's views die with each
-/// call). At most `depth` wait for each worker, so memory stays at a few
-/// records. An error from applying is thrown by the next `deliver` or by
-/// `finish`, which also ends the loading (`ActivityState.finishLoadingCheckpoint`).
+/// call). At most `byteLimit` bytes of them wait for each worker, so memory
+/// stays at a few megabytes. The limit counts bytes, not records: each
+/// checkpoint's records are a few id records of about 700 KB followed by
+/// two dozen other records of about 100 KB (a site's timestamps, statuses),
+/// and a limit of eight records held the caller at every such run until
+/// the other records' worker had caught up, while lane 1 had nothing to do
+/// (about a fifth of a 10M-line resume's loading time). An error from
+/// applying is thrown by the next `deliver` or by `finish`, which also ends
+/// the loading (`ActivityState.finishLoadingCheckpoint`).
 final class RecordApplier {
     private let state: ActivityState
     /// Applies the records other than id records.
@@ -27,16 +33,17 @@ final class RecordApplier {
     /// Ids delivered to each lane so far.
     private var laneIDs = (0, 0)
 
-    init(state: ActivityState, depth: Int = 8) {
+    init(state: ActivityState, byteLimit: Int = 8 << 20) {
         self.state = state
-        others = RecordQueue(depth: depth) { try state.applyCheckpointRecord($0) }
-        laneOne = RecordQueue(depth: depth) { try state.applyCheckpointRecord($0, idLane: 1) }
+        others = RecordQueue(byteLimit: byteLimit) { try state.applyCheckpointRecord($0) }
+        laneOne = RecordQueue(byteLimit: byteLimit) { try state.applyCheckpointRecord($0, idLane: 1) }
     }
 
     deinit { abandon() }
 
     /// Applies an id record of lane 0 now, or queues a copy of any other
-    /// record for its worker, waiting while `depth` records already wait there.
+    /// record for its worker, waiting while it would take the records waiting
+    /// there past `byteLimit` bytes.
     func deliver(_ record: UnsafeRawBufferPointer) throws {
         guard ActivityState.isIDRecord(record) else { return try others.enqueue(record) }
         let ids = ActivityState.idCount(ofRecord: record)
@@ -70,29 +77,36 @@ private final class RecordQueue: @unchecked Sendable {
     // is in `shared`, behind its mutex.
     private struct Shared {
         var waiting: [[UInt8]] = []
+        /// The bytes of `waiting`'s records.
+        var waitingBytes = 0
         var closed = false
         var failure: (any Error)?
     }
 
-    private let depth: Int
+    private let byteLimit: Int
     private let apply: (UnsafeRawBufferPointer) throws -> Void
     private let shared = Monitor(Shared())
     private var worker: WorkerThread?
 
-    init(depth: Int, apply: @escaping (UnsafeRawBufferPointer) throws -> Void) {
-        self.depth = depth
+    init(byteLimit: Int, apply: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.byteLimit = byteLimit
         self.apply = apply
         worker = WorkerThread { [self] in serve() }
     }
 
     deinit { abandon() }
 
-    /// Queues a copy of `record`, waiting while `depth` records already
-    /// wait; throws what applying an earlier one threw.
+    /// Queues a copy of `record`, waiting while it would take the records
+    /// waiting past `byteLimit` bytes (a record larger than that waits until
+    /// none does); throws what applying an earlier one threw.
     func enqueue(_ record: UnsafeRawBufferPointer) throws {
         let copy = Array(record)
-        let failure = shared.wait(until: { $0.waiting.count < self.depth || $0.failure != nil }) { shared -> (any Error)? in
-            if shared.failure == nil { shared.waiting.append(copy) }
+        let fits = { (shared: Shared) in shared.waiting.isEmpty || shared.waitingBytes + copy.count <= self.byteLimit }
+        let failure = shared.wait(until: { fits($0) || $0.failure != nil }) { shared -> (any Error)? in
+            if shared.failure == nil {
+                shared.waiting.append(copy)
+                shared.waitingBytes += copy.count
+            }
             return shared.failure
         }
         if let failure { throw failure }
@@ -111,6 +125,7 @@ private final class RecordQueue: @unchecked Sendable {
         shared.update {
             $0.closed = true
             $0.waiting.removeAll()
+            $0.waitingBytes = 0
         }
         worker?.join()
         worker = nil
@@ -119,7 +134,10 @@ private final class RecordQueue: @unchecked Sendable {
     private func serve() {
         while true {
             guard let record = shared.wait(until: { !$0.waiting.isEmpty || $0.closed }, then: { shared -> [UInt8]? in
-                shared.waiting.isEmpty || shared.failure != nil ? nil : shared.waiting.removeFirst()
+                guard !shared.waiting.isEmpty, shared.failure == nil else { return nil }
+                let record = shared.waiting.removeFirst()
+                shared.waitingBytes -= record.count
+                return record
             }) else { return }
             do {
                 try record.withUnsafeBytes { try apply($0) }

@@ -48,15 +48,17 @@ import Testing
         return state
     }
 
-    @Test(arguments: [(1, 1000), (700, 100), (3000, 250)])
-    func twoLanesLoadWhatOneByOneLoads(count: Int, every: Int) throws {
+    /// With a byte limit of 1, every record is over it: each waits until
+    /// its worker has none waiting.
+    @Test(arguments: [(1, 1000, 8 << 20), (700, 100, 8 << 20), (3000, 250, 8 << 20), (3000, 250, 1), (3000, 250, 300)])
+    func twoLanesLoadWhatOneByOneLoads(count: Int, every: Int, byteLimit: Int) throws {
         let (original, records) = try Self.chain(count: count, every: every)
         let idRecords = records.count { $0.withUnsafeBytes { ActivityState.isIDRecord($0) } }
         // Each checkpoint of more than a line has UUID ids: one id record each.
         #expect(idRecords == (count > 1 ? (count + every - 1) / every : 0))
 
         let lanes = Self.empty(reserving: Int(original.tally.events))
-        let applier = RecordApplier(state: lanes)
+        let applier = RecordApplier(state: lanes, byteLimit: byteLimit)
         for record in records { try record.withUnsafeBytes { try applier.deliver($0) } }
         try applier.finish()
 
