@@ -87,10 +87,10 @@ public final class DecodedBatch: @unchecked Sendable {
     private func markCheckpointCandidates(_ range: Range<Int>, _ checkpointed: CheckpointedIDs) {
         var sum: UInt64 = 0
         for index in range where lines[index].hasUUID {
-            sum &+= checkpointed.touch(lines[index].uuid.fingerprint)
+            sum &+= checkpointed.touch(lines[index].fingerprint)
         }
         for index in range where lines[index].hasUUID {
-            lines[index].mayBeCheckpointed = checkpointed.mayHold(lines[index].uuid.fingerprint)
+            lines[index].mayBeCheckpointed = checkpointed.mayHold(lines[index].fingerprint)
         }
         touched &+= sum
     }
@@ -299,6 +299,10 @@ public struct DecodedLine: Sendable {
 
     /// Whether the line is an event whose id is a UUID (in `uuid`).
     @inlinable var hasUUID: Bool { outcome != .blank && outcome != .malformed && id == nil }
+
+    /// The UUID id's fingerprint (`UUIDKey.fingerprint`), taken from the hash
+    /// decoding computed (`idHash`) instead of hashing the id again.
+    @inlinable var fingerprint: UInt32 { UInt32(truncatingIfNeeded: idHash >> 32) }
 
     @inlinable
     init(start: UInt64, end: UInt64, isTerminated: Bool) {

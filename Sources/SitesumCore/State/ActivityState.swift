@@ -113,7 +113,7 @@ public final class ActivityState {
             let line = batch.lines[index]
             if line.hasUUID {
                 sum &+= uuids.touch(line.idHash)
-                if line.mayBeCheckpointed, let checkpointedIDs { sum &+= checkpointedIDs.touch(line.uuid.fingerprint) }
+                if line.mayBeCheckpointed, let checkpointedIDs { sum &+= checkpointedIDs.touch(line.fingerprint) }
             }
         }
         touched &+= sum
