@@ -143,6 +143,32 @@ public struct FileDescriptor: Sendable {
         _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_WILLNEED)
     }
 
+    /// Tells the kernel the file will be read at scattered places
+    /// (`posix_fadvise(2)`, `POSIX_FADV_RANDOM`): reads through this open file
+    /// bring in what they ask for and no read-ahead around it. Linux keeps the
+    /// advice per open file, not per file. A hint: failures are ignored.
+    public func adviseRandomAccess() {
+        _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_RANDOM)
+    }
+
+    /// A second open file for the same file, read-only, with a position and a
+    /// read-ahead state of its own (unlike `dup(2)`'s, which shares them):
+    /// opened through `/proc/self/fd`, so it is the file this descriptor has
+    /// open even if its path now names another. Only for a regular file (a
+    /// pipe's would be another reader of the pipe); nil otherwise, where that
+    /// is not available, or when what opened is not the same file (device and
+    /// inode). The caller closes it.
+    public func reopened() -> FileDescriptor? {
+        guard let mine = try? status(), mine.isRegularFile,
+              let reopened = try? FileDescriptor.open("/proc/self/fd/\(rawValue)", O_RDONLY)
+        else { return nil }
+        guard let theirs = try? reopened.status(), mine.device == theirs.device, mine.inode == theirs.inode else {
+            reopened.close()
+            return nil
+        }
+        return FileDescriptor(rawValue: reopened.rawValue, path: path)
+    }
+
     /// Turns direct I/O (`O_DIRECT`: writes go from the caller's memory to the disk,
     /// not through the page cache) on or off for this open file (`fcntl(2)`,
     /// `F_SETFL`). Returns false when the platform or the file system refuses, or

@@ -220,6 +220,8 @@ extension LineReader {
 public final class LinesByOffset: @unchecked Sendable {
     // @unchecked: used by one thread at a time (the one applying events).
     private let file: FileDescriptor
+    /// Whether `file` is an open file of its own (`FileDescriptor.reopened`), to close.
+    private let ownsFile: Bool
     private let maxLineLength: Int
     private let window: UnsafeMutableRawBufferPointer
     /// File offset of the window's first byte, and how many bytes it holds.
@@ -229,13 +231,30 @@ public final class LinesByOffset: @unchecked Sendable {
     /// Bytes read for a line far from the window's.
     static let loneReadSize = 4 << 10
 
+    /// Reads lines of `file` through an open file of its own where the
+    /// system gives one (`FileDescriptor.reopened`), advised for random
+    /// access: the lines read again lie anywhere before the checkpoint, and
+    /// through the reader's own open file each one reset the read-ahead of
+    /// the reader's sequential reads and brought in read-ahead of its own.
+    /// With the input out of the page cache (after a reboot, say), a resume
+    /// spent processor time on read-ahead nobody used.
     public init(file: FileDescriptor, maxLineLength: Int) {
-        self.file = file
+        if let own = file.reopened() {
+            own.adviseRandomAccess()
+            self.file = own
+            ownsFile = true
+        } else {
+            self.file = file
+            ownsFile = false
+        }
         self.maxLineLength = maxLineLength
         window = .allocate(byteCount: Self.windowSize, alignment: 64)
     }
 
-    deinit { window.deallocate() }
+    deinit {
+        window.deallocate()
+        if ownsFile { file.close() }
+    }
 
     /// The line at `offset`, without its "\n"; nil when it is longer than the
     /// limit. A line the window does not hold whole is read into a new window

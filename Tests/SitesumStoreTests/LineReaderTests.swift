@@ -245,10 +245,45 @@ import Testing
         #expect(third.end == 7)
         #expect(try reader.next() == nil)
     }
+
+    /// `LinesByOffset` reads through an open file of its own: reading lines
+    /// again moves neither the caller's file position nor anything of it,
+    /// and the second open file is the same file even once its path names
+    /// another.
+    @Test func reopenedFileIsTheSameFileWithItsOwnPosition() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("input")
+        try writeFile(path, Array("first\nsecond\nthird\n".utf8))
+        try withFile(path) { file in
+            #expect(lseek(file.rawValue, 6, SEEK_SET) == 6)
+            let replacement = directory.file("replacement")
+            try writeFile(replacement, Array("other\n".utf8))
+            #expect(rename(replacement, path) == 0)
+            let reopened = try #require(file.reopened())
+            defer { reopened.close() }
+            #expect(reopened.rawValue != file.rawValue)
+            #expect(try reopened.status().inode == file.status().inode)
+            #expect(lseek(reopened.rawValue, 0, SEEK_CUR) == 0)
+            var buffer = [UInt8](repeating: 0, count: 5)
+            #expect(try buffer.withUnsafeMutableBytes { try reopened.read(into: $0) } == 5)
+            #expect(buffer == Array("first".utf8))
+            #expect(lseek(file.rawValue, 0, SEEK_CUR) == 6)
+            let lines = LinesByOffset(file: file, maxLineLength: 100)
+            #expect(try lines.line(at: 13) == Array("third".utf8))
+            #expect(lseek(file.rawValue, 0, SEEK_CUR) == 6)
+        }
+    }
 }
 
-
 @Suite struct LineReaderPipeTests {
+    /// A pipe has no second open file to give: another would be another reader.
+    @Test func aPipeIsNotReopened() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        #expect(FileDescriptor(rawValue: fds[0], path: "pipe").reopened() == nil)
+    }
+
     @Test func readsFromAPipe() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
