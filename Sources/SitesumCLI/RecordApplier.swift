@@ -21,7 +21,7 @@ import SitesumCore
 /// two dozen other records of about 100 KB (a site's timestamps, statuses),
 /// and a limit of eight records held the caller at every such run until
 /// the other records' worker had caught up, while lane 1 had nothing to do
-/// (about a fifth of a 10M-line resume's loading time). An error from
+/// (much of a 10M-line resume's loading time, in a thread timeline). An error from
 /// applying is thrown by the next `deliver` or by `finish`, which also ends
 /// the loading (`ActivityState.finishLoadingCheckpoint`).
 final class RecordApplier {
