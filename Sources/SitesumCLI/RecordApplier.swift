@@ -21,9 +21,9 @@ import SitesumCore
 /// two dozen other records of about 100 KB (a site's timestamps, statuses),
 /// and a limit of eight records held the caller at every such run until
 /// the other records' worker had caught up, while lane 1 had nothing to do
-/// (much of a 10M-line resume's loading time, in a thread timeline). An error from
-/// applying is thrown by the next `deliver` or by `finish`, which also ends
-/// the loading (`ActivityState.finishLoadingCheckpoint`).
+/// (much of a 10M-line resume's loading time, in a thread timeline). An
+/// error from applying is thrown by the next `deliver` or by `finish`, which
+/// also ends the loading (`ActivityState.finishLoadingCheckpoint`).
 final class RecordApplier {
     private let state: ActivityState
     /// Applies the records other than id records.

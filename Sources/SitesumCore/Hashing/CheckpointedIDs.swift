@@ -30,7 +30,7 @@ import Dispatch
 /// load factor the table is sized for, a region has room for all of its
 /// entries. Two threads may add at once, each on its own lane: lane 0 fills
 /// the first half of each region, lane 1 the second, each with its own
-/// counters. `finishLoading` then takes the regions one at a time, from the
+/// staging positions. `finishLoading` then takes the regions one at a time, from the
 /// last (on two threads, a half of the table each): moves a region's staged
 /// entries (lane 0's, then lane 1's) out to a scratch buffer, sorts them by
 /// home with a counting sort and writes each where linear probing puts keys
@@ -166,6 +166,12 @@ public final class CheckpointedIDs: @unchecked Sendable {
         }
     }
 
+    /// The entries lane `lane` has staged in `region`: from the start of its
+    /// half up to where it stages next.
+    private func stagedCount(_ region: Int, lane: Int) -> Int {
+        lanes[lane].next[region] - (lane == 0 ? regionStarts[region] : middle(region))
+    }
+
     /// Where lane 1's half of `region` starts.
     @inline(__always)
     private func middle(_ region: Int) -> Int {
@@ -195,15 +201,11 @@ public final class CheckpointedIDs: @unchecked Sendable {
         /// a tight loop over millions of entries, measurably paid for).
         let next: UnsafeMutablePointer<Int>
         let ends: UnsafeMutablePointer<Int>
-        /// Per region, the entries staged (once loading ends).
-        let filled: UnsafeMutablePointer<Int>
         var leftovers: [CheckpointedID] = []
         var count = 0
         var offsets: [UInt64] = []
 
         init(regions: Int) {
-            filled = .allocate(capacity: regions)
-            filled.initialize(repeating: 0, count: regions)
             next = .allocate(capacity: regions)
             next.initialize(repeating: 0, count: regions)
             ends = .allocate(capacity: regions)
@@ -211,7 +213,6 @@ public final class CheckpointedIDs: @unchecked Sendable {
         }
 
         func deallocate() {
-            filled.deallocate()
             next.deallocate()
             ends.deallocate()
         }
@@ -232,23 +233,20 @@ public final class CheckpointedIDs: @unchecked Sendable {
         guard !isLoaded else { return true }
         guard count <= limit else { return false }
         let regions = 1 << regionBits
-        for region in 0..<regions {
-            lanes[0].filled[region] = lanes[0].next[region] - regionStarts[region]
-            lanes[1].filled[region] = lanes[1].next[region] - middle(region)
-        }
         let halves = regions > 1 ? [0..<regions / 2, regions / 2..<regions] : [0..<regions]
-        let shared = UncheckedHalves(table: self, halves: halves, low: lanes[0].filled, high: lanes[1].filled)
+        let shared = UncheckedHalves(table: self, halves: halves)
         DispatchQueue.concurrentPerform(iterations: halves.count) { half in
-            let (low, high) = (shared.low, shared.high)
+            let table = shared.table
             let regions = shared.halves[half]
-            let end = shared.table.regionStarts[regions.upperBound]
-            let most = regions.reduce(0) { max($0, low[$1] + high[$1]) }
-            let widest = regions.reduce(0) { max($0, shared.table.regionStarts[$1 + 1] - shared.table.regionStarts[$1]) }
+            let end = table.regionStarts[regions.upperBound]
+            let most = regions.reduce(0) { max($0, table.stagedCount($1, lane: 0) + table.stagedCount($1, lane: 1)) }
+            let widest = regions.reduce(0) { max($0, table.regionStarts[$1 + 1] - table.regionStarts[$1]) }
             var scratch = Scratch(entries: most, slots: widest)
             defer { scratch.deallocate() }
             var leftovers: [CheckpointedID] = []
             for region in regions.reversed() {
-                shared.table.layOut(region, low: low[region], high: high[region], end: end, scratch: &scratch, leftovers: &leftovers)
+                table.layOut(region, low: table.stagedCount(region, lane: 0), high: table.stagedCount(region, lane: 1),
+                             end: end, scratch: &scratch, leftovers: &leftovers)
             }
             shared.leftovers[half] = leftovers
         }
@@ -382,22 +380,18 @@ public final class CheckpointedIDs: @unchecked Sendable {
 }
 
 /// What the two threads of `CheckpointedIDs.finishLoading` share: each lays
-/// out only the regions of its own half of the table and writes only its own
-/// element of `leftovers` (memory of its own, not an array both would
-/// mutate), so nothing is written by both.
+/// out only the regions of its own half of the table (the lanes' staging
+/// positions are only read) and writes only its own element of `leftovers`
+/// (memory of its own, not an array both would mutate), so nothing is
+/// written by both.
 private final class UncheckedHalves: @unchecked Sendable {
     let table: CheckpointedIDs
     let halves: [Range<Int>]
-    /// The entries each lane staged in each region (only read).
-    let low: UnsafeMutablePointer<Int>
-    let high: UnsafeMutablePointer<Int>
     let leftovers: UnsafeMutablePointer<[CheckpointedID]>
 
-    init(table: CheckpointedIDs, halves: [Range<Int>], low: UnsafeMutablePointer<Int>, high: UnsafeMutablePointer<Int>) {
+    init(table: CheckpointedIDs, halves: [Range<Int>]) {
         self.table = table
         self.halves = halves
-        self.low = low
-        self.high = high
         leftovers = .allocate(capacity: halves.count)
         leftovers.initialize(repeating: [], count: halves.count)
     }

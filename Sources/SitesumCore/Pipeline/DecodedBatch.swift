@@ -78,7 +78,7 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// Looks the UUID ids of lines `range` up among `checkpointed`'s: first
-    /// the home slot of every line's id is loaded (see `FlatSet.touch`), in a
+    /// the slots of every line's id are loaded (`CheckpointedIDs.touch`), in a
     /// loop with nothing else in it, so that the processor has many of these
     /// cache misses in flight at once; then each is looked up, in cache. With
     /// the loads a group ahead between the lookups instead, the lookups'
