@@ -27,6 +27,7 @@ public struct EventDecoder {
         var scanner = LineScanner(base: base, count: line.count, storage: storage)
         let start = scanner.skipWhitespace(0)
         if start == line.count { return .blank }
+        if start == 0, let event = scanner.plainEvent() { return .event(event) }
         do throws(MalformedReason) {
             return .event(try scanner.parseEvent(at: start))
         } catch {

@@ -1,0 +1,145 @@
+/// The shortcut for an event line written the way logs almost always write
+/// one: the schema's keys in the schema's order, once each, with no
+/// whitespace, plain strings (printable ASCII without escapes) for `id`,
+/// `from` and `site_id`, and `data` holding just `message` (any string) or
+/// `status` (`online` or `offline`):
+///
+/// ```
+/// {"id":"…","type":"message","from":"…","site_id":"…","timestamp":N,"data":{"message":"…"}}
+/// {"id":"…","type":"status","from":"…","site_id":"…","timestamp":N,"data":{"status":"online"}}
+/// ```
+///
+/// Such a line is read front to back against that template: a fixed piece is
+/// compared as one or two 8-byte loads, a string is crossed by the 8-byte
+/// scan (`nextStringStop`), and there is no dispatch on keys and no per-field
+/// bookkeeping. Every byte is still checked: a line that deviates anywhere —
+/// another key, an escape, a space, a number that is not a plain integer, a
+/// message that is not valid JSON — gets nil and is parsed the general way
+/// (`parseEvent`), which alone reports problems. A line that fits is valid
+/// JSON whose keys are all distinct, so the general way would make exactly
+/// the same event of it (a test compares the two on every line of generated
+/// logs).
+extension LineScanner {
+    /// The event of a line that fits the template, which starts at byte 0;
+    /// nil for any other line.
+    @inline(__always)
+    func plainEvent() -> RawEvent? {
+        guard matches(PlainEventPiece.open, at: 0) else { return nil }
+        let idStart = PlainEventPiece.open.count
+        let idEnd = plainStringEnd(idStart)
+        guard idEnd > idStart, matches(PlainEventPiece.type, at: idEnd) else { return nil }
+        var i = idEnd &+ PlainEventPiece.type.count
+        let isMessage: Bool
+        if matches(PlainEventPiece.message, at: i) {
+            isMessage = true
+            i &+= PlainEventPiece.message.count
+        } else if matches(PlainEventPiece.status, at: i) {
+            isMessage = false
+            i &+= PlainEventPiece.status.count
+        } else {
+            return nil
+        }
+        guard matches(PlainEventPiece.from, at: i) else { return nil }
+        let fromStart = i &+ PlainEventPiece.from.count
+        let fromEnd = plainStringEnd(fromStart)
+        guard fromEnd >= fromStart, matches(PlainEventPiece.site, at: fromEnd) else { return nil }
+        let siteStart = fromEnd &+ PlainEventPiece.site.count
+        let siteEnd = plainStringEnd(siteStart)
+        guard siteEnd >= siteStart, matches(PlainEventPiece.timestamp, at: siteEnd) else { return nil }
+        let numberStart = siteEnd &+ PlainEventPiece.timestamp.count
+        guard let (timestamp, numberEnd) = plainInteger(at: numberStart),
+              matches(PlainEventPiece.data, at: numberEnd)
+        else { return nil }
+        i = numberEnd &+ PlainEventPiece.data.count
+        let kind: EventKind
+        if isMessage {
+            guard matches(PlainEventPiece.messageKey, at: i) else { return nil }
+            // The message's opening quote ends the piece just matched.
+            let open = i &+ PlainEventPiece.messageKey.count &- 1
+            guard let end = try? skipString(open: open),
+                  end &+ PlainEventPiece.close.count == count, matches(PlainEventPiece.close, at: end)
+            else { return nil }
+            kind = .message
+        } else {
+            guard matches(PlainEventPiece.statusKey, at: i) else { return nil }
+            i &+= PlainEventPiece.statusKey.count
+            if i &+ PlainEventPiece.online.count == count && matches(PlainEventPiece.online, at: i) {
+                kind = .online
+            } else if i &+ PlainEventPiece.offline.count == count && matches(PlainEventPiece.offline, at: i) {
+                kind = .offline
+            } else {
+                return nil
+            }
+        }
+        return RawEvent(kind: kind, timestamp: timestamp, id: view(idStart, idEnd),
+                        from: view(fromStart, fromEnd), site: view(siteStart, siteEnd))
+    }
+
+    /// Whether the line holds `piece` at `i`.
+    @inline(__always)
+    func matches(_ piece: PlainEventPiece, at i: Int) -> Bool {
+        if i &+ 16 <= count {
+            let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+            if piece.count <= 8 { return first & piece.firstMask == piece.first }
+            let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
+            return first == piece.first && second & piece.secondMask == piece.second
+        }
+        guard i &+ piece.count <= count else { return false }
+        for k in 0..<piece.count where byte(i &+ k) != piece.byte(k) { return false }
+        return true
+    }
+
+    /// Where the plain string starting at `start` ends (its closing quote),
+    /// or -1 when it is not plain: an escape, a control character or a
+    /// non-ASCII byte comes first, or the line ends.
+    @inline(__always)
+    func plainStringEnd(_ start: Int) -> Int {
+        let stop = nextStringStop(start)
+        return stop < count && byte(stop) == ASCII.quote ? stop : -1
+    }
+
+    /// The JSON integer at `start` (an optional '-', then 0 or digits with no
+    /// leading zero) within the signed 64-bit range, and the position after
+    /// it; nil for anything else.
+    @inline(__always)
+    func plainInteger(at start: Int) -> (Int64, Int)? {
+        var i = start
+        if i < count && byte(i) == ASCII.minus { i &+= 1 }
+        let digits = i
+        while i < count && ASCII.isDigit(byte(i)) { i &+= 1 }
+        guard i > digits, byte(digits) != ASCII.zero || i == digits &+ 1,
+              let value = EventFields.int64(view(start, i))
+        else { return nil }
+        return (value, i)
+    }
+}
+
+/// A fixed piece of the template `plainEvent` reads: up to 16 bytes, as two
+/// little-endian words (the unused high bytes zero).
+struct PlainEventPiece {
+    let first: UInt64
+    let second: UInt64
+    let count: Int
+
+    var firstMask: UInt64 { count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1 }
+    var secondMask: UInt64 { count >= 16 ? ~0 : count <= 8 ? 0 : (1 << UInt64(8 * (count - 8))) - 1 }
+
+    /// Byte `k` of the piece.
+    func byte(_ k: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: (k < 8 ? first : second) >> UInt64(8 * (k & 7)))
+    }
+
+    static let open = PlainEventPiece(first: 0x0022_3A22_6469_227B, second: 0, count: 7)  // {"id":"
+    static let type = PlainEventPiece(first: 0x2265_7079_7422_2C22, second: 0x223A, count: 10)  // ","type":"
+    static let message = PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0, count: 8)  // message"
+    static let status = PlainEventPiece(first: 0x0022_7375_7461_7473, second: 0, count: 7)  // status"
+    static let from = PlainEventPiece(first: 0x3A22_6D6F_7266_222C, second: 0x22, count: 9)  // ,"from":"
+    static let site = PlainEventPiece(first: 0x5F65_7469_7322_2C22, second: 0x22_3A22_6469, count: 13)  // ","site_id":"
+    static let timestamp = PlainEventPiece(first: 0x7365_6D69_7422_2C22, second: 0x3A22_706D_6174, count: 14)  // ","timestamp":
+    static let data = PlainEventPiece(first: 0x3A22_6174_6164_222C, second: 0x227B, count: 10)  // ,"data":{"
+    static let messageKey = PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0x223A, count: 10)  // message":"
+    static let statusKey = PlainEventPiece(first: 0x3A22_7375_7461_7473, second: 0x22, count: 9)  // status":"
+    static let online = PlainEventPiece(first: 0x7D22_656E_696C_6E6F, second: 0x7D, count: 9)  // online"}}
+    static let offline = PlainEventPiece(first: 0x2265_6E69_6C66_666F, second: 0x7D7D, count: 10)  // offline"}}
+    static let close = PlainEventPiece(first: 0x7D7D, second: 0, count: 2)  // }}
+}
