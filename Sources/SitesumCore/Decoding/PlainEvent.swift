@@ -78,12 +78,16 @@ extension LineScanner {
     /// Whether the line holds `piece` at `i`.
     @inline(__always)
     func matches(_ piece: PlainEventPiece, at i: Int) -> Bool {
-        if i &+ 16 <= count {
-            let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
-            if piece.count <= 8 { return first & piece.firstMask == piece.first }
-            let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
-            return first == piece.first && second & piece.secondMask == piece.second
-        }
+        guard i &+ 16 <= count else { return matchesNearEnd(piece, at: i) }
+        let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+        if piece.count <= 8 { return first & piece.firstMask == piece.first }
+        let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
+        return first == piece.first && second & piece.secondMask == piece.second
+    }
+
+    /// `matches` where the line has fewer than 16 bytes left, one byte at a time.
+    @inline(never)
+    func matchesNearEnd(_ piece: PlainEventPiece, at i: Int) -> Bool {
         guard i &+ piece.count <= count else { return false }
         for k in 0..<piece.count where byte(i &+ k) != piece.byte(k) { return false }
         return true
@@ -115,31 +119,33 @@ extension LineScanner {
 }
 
 /// A fixed piece of the template `plainEvent` reads: up to 16 bytes, as two
-/// little-endian words (the unused high bytes zero).
+/// little-endian words (the unused high bytes zero). The pieces are computed
+/// properties, so that once `matches` is inlined their words and masks are
+/// constants in the code.
 struct PlainEventPiece {
     let first: UInt64
     let second: UInt64
     let count: Int
 
-    var firstMask: UInt64 { count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1 }
-    var secondMask: UInt64 { count >= 16 ? ~0 : count <= 8 ? 0 : (1 << UInt64(8 * (count - 8))) - 1 }
+    @inline(__always) var firstMask: UInt64 { count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1 }
+    @inline(__always) var secondMask: UInt64 { count >= 16 ? ~0 : count <= 8 ? 0 : (1 << UInt64(8 * (count - 8))) - 1 }
 
     /// Byte `k` of the piece.
     func byte(_ k: Int) -> UInt8 {
         UInt8(truncatingIfNeeded: (k < 8 ? first : second) >> UInt64(8 * (k & 7)))
     }
 
-    static let open = PlainEventPiece(first: 0x0022_3A22_6469_227B, second: 0, count: 7)  // {"id":"
-    static let type = PlainEventPiece(first: 0x2265_7079_7422_2C22, second: 0x223A, count: 10)  // ","type":"
-    static let message = PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0, count: 8)  // message"
-    static let status = PlainEventPiece(first: 0x0022_7375_7461_7473, second: 0, count: 7)  // status"
-    static let from = PlainEventPiece(first: 0x3A22_6D6F_7266_222C, second: 0x22, count: 9)  // ,"from":"
-    static let site = PlainEventPiece(first: 0x5F65_7469_7322_2C22, second: 0x22_3A22_6469, count: 13)  // ","site_id":"
-    static let timestamp = PlainEventPiece(first: 0x7365_6D69_7422_2C22, second: 0x3A22_706D_6174, count: 14)  // ","timestamp":
-    static let data = PlainEventPiece(first: 0x3A22_6174_6164_222C, second: 0x227B, count: 10)  // ,"data":{"
-    static let messageKey = PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0x223A, count: 10)  // message":"
-    static let statusKey = PlainEventPiece(first: 0x3A22_7375_7461_7473, second: 0x22, count: 9)  // status":"
-    static let online = PlainEventPiece(first: 0x7D22_656E_696C_6E6F, second: 0x7D, count: 9)  // online"}}
-    static let offline = PlainEventPiece(first: 0x2265_6E69_6C66_666F, second: 0x7D7D, count: 10)  // offline"}}
-    static let close = PlainEventPiece(first: 0x7D7D, second: 0, count: 2)  // }}
+    @inline(__always) static var open: PlainEventPiece { PlainEventPiece(first: 0x0022_3A22_6469_227B, second: 0, count: 7) }  // {"id":"
+    @inline(__always) static var type: PlainEventPiece { PlainEventPiece(first: 0x2265_7079_7422_2C22, second: 0x223A, count: 10) }  // ","type":"
+    @inline(__always) static var message: PlainEventPiece { PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0, count: 8) }  // message"
+    @inline(__always) static var status: PlainEventPiece { PlainEventPiece(first: 0x0022_7375_7461_7473, second: 0, count: 7) }  // status"
+    @inline(__always) static var from: PlainEventPiece { PlainEventPiece(first: 0x3A22_6D6F_7266_222C, second: 0x22, count: 9) }  // ,"from":"
+    @inline(__always) static var site: PlainEventPiece { PlainEventPiece(first: 0x5F65_7469_7322_2C22, second: 0x22_3A22_6469, count: 13) }  // ","site_id":"
+    @inline(__always) static var timestamp: PlainEventPiece { PlainEventPiece(first: 0x7365_6D69_7422_2C22, second: 0x3A22_706D_6174, count: 14) }  // ","timestamp":
+    @inline(__always) static var data: PlainEventPiece { PlainEventPiece(first: 0x3A22_6174_6164_222C, second: 0x227B, count: 10) }  // ,"data":{"
+    @inline(__always) static var messageKey: PlainEventPiece { PlainEventPiece(first: 0x2265_6761_7373_656D, second: 0x223A, count: 10) }  // message":"
+    @inline(__always) static var statusKey: PlainEventPiece { PlainEventPiece(first: 0x3A22_7375_7461_7473, second: 0x22, count: 9) }  // status":"
+    @inline(__always) static var online: PlainEventPiece { PlainEventPiece(first: 0x7D22_656E_696C_6E6F, second: 0x7D, count: 9) }  // online"}}
+    @inline(__always) static var offline: PlainEventPiece { PlainEventPiece(first: 0x2265_6E69_6C66_666F, second: 0x7D7D, count: 10) }  // offline"}}
+    @inline(__always) static var close: PlainEventPiece { PlainEventPiece(first: 0x7D7D, second: 0, count: 2) }  // }}
 }
