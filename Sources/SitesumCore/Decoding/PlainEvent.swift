@@ -56,16 +56,14 @@ extension LineScanner {
             guard matches(PlainEventPiece.messageKey, at: i) else { return nil }
             // The message's opening quote ends the piece just matched.
             let open = i &+ PlainEventPiece.messageKey.count &- 1
-            guard let end = try? skipString(open: open),
-                  end &+ PlainEventPiece.close.count == count, matches(PlainEventPiece.close, at: end)
-            else { return nil }
+            guard let end = try? skipString(open: open), ends(with: PlainEventPiece.close, at: end) else { return nil }
             kind = .message
         } else {
             guard matches(PlainEventPiece.statusKey, at: i) else { return nil }
             i &+= PlainEventPiece.statusKey.count
-            if i &+ PlainEventPiece.online.count == count && matches(PlainEventPiece.online, at: i) {
+            if ends(with: PlainEventPiece.online, at: i) {
                 kind = .online
-            } else if i &+ PlainEventPiece.offline.count == count && matches(PlainEventPiece.offline, at: i) {
+            } else if ends(with: PlainEventPiece.offline, at: i) {
                 kind = .offline
             } else {
                 return nil
@@ -83,6 +81,19 @@ extension LineScanner {
         if piece.count <= 8 { return first & piece.firstMask == piece.first }
         let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
         return first == piece.first && second & piece.secondMask == piece.second
+    }
+
+    /// Whether the line ends with `piece`, which starts at `i`. The last
+    /// bytes are compared as the word that ends the line, so the line's
+    /// last piece needs no byte-by-byte comparison.
+    @inline(__always)
+    func ends(with piece: PlainEventPiece, at i: Int) -> Bool {
+        guard count &- i == piece.count else { return false }
+        guard count >= 16 else { return matchesNearEnd(piece, at: i) }
+        let last = UInt64(littleEndian: (base + (count &- 8)).loadUnaligned(as: UInt64.self))
+        if piece.count <= 8 { return last >> UInt64(64 &- 8 &* piece.count) == piece.first }
+        let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+        return first == piece.first && last >> UInt64(64 &- 8 &* (piece.count &- 8)) == piece.second
     }
 
     /// `matches` where the line has fewer than 16 bytes left, one byte at a time.
