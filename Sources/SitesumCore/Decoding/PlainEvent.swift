@@ -1,6 +1,6 @@
 /// The shortcut for an event line written the way logs almost always write
 /// one: the schema's keys in the schema's order, once each, with no
-/// whitespace, plain strings (printable ASCII without escapes) for `id`,
+/// whitespace, plain strings (ASCII, no escape, no byte below 0x20) for `id`,
 /// `from` and `site_id`, and `data` holding just `message` (any string) or
 /// `status` (`online` or `offline`):
 ///
