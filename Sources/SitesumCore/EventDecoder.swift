@@ -7,7 +7,10 @@
 /// event needs, as views into the line, or into scratch memory the decoder
 /// owns when escapes had to be decoded. That memory is allocated once and
 /// reused, growing only for a longer line than any before, so decoding does
-/// not allocate per line.
+/// not allocate per line. A line in the schema's plain form (keys in order,
+/// no whitespace, no escapes in the names) is first read against that
+/// template (`LineScanner.plainEvent`); any other line, and every problem,
+/// goes the general way.
 ///
 /// Copies of a decoder share nothing observable: a copy that decodes while
 /// another copy still holds the storage gets storage of its own first.
