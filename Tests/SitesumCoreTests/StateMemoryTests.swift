@@ -102,29 +102,37 @@ import Testing
         #expect(far.firstCandidate(1) { offset, _ in offset == CheckpointedIDs.maximumOffset })
     }
 
-    /// The statuses' order for the summary (radix sort of timestamps when
-    /// the column is in file order) against sorting by (timestamp, offset).
+    /// The statuses' order for the summary (a radix sort of timestamps and
+    /// changes when the column is in file order) against sorting by
+    /// (timestamp, offset): the same timestamps and changes, in the same order.
     @Test(arguments: [(0, UInt64(10)), (1, 10), (65, 1), (5000, 3), (5000, 86_400), (5000, 1 << 40), (5000, .max), (200_000, 1 << 20)])
-    func statusOrderSortsByTimestampThenOffset(_ count: Int, span: UInt64) {
+    func statusesComeInOrderOfTimestampThenOffset(_ count: Int, span: UInt64) {
         var random = SplitMix64(state: UInt64(count) &+ span)
-        for inFileOrder in [true, false] {
+        // Changes of 1, 11 and 32 bits: with a span of 2^40, the last leave
+        // no room for the radix sort's keys.
+        for (inFileOrder, people) in [(true, UInt64(1)), (true, 1000), (true, 1 << 31), (false, 1000)] {
             var site = SiteActivity()
             defer { site.deallocate() }
             var offset: UInt64 = 1000
-            for _ in 0..<count {
-                offset = inFileOrder ? offset + 1 + random.next() % 300 : random.next() % 1_000_000
+            for index in 0..<count {
+                // Out of file order, the offsets are still distinct, so that the order is one.
+                offset = inFileOrder ? offset + 1 + random.next() % 300 : UInt64(index) &* 7919 % 1_000_003
                 let timestamp = Int64(bitPattern: 0x7FFF_0000_0000_0000 &+ (span == .max ? random.next() : random.next() % span))
-                site.appendStatus(1, at: timestamp, offset: offset)
+                let change = UInt32(random.next() % people) << 1 | UInt32(random.next() % 2)
+                site.appendStatus(change, at: timestamp, offset: offset)
             }
             let expected = (0..<count).sorted {
                 let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
                 return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
             }
-            let order = ActivityState.statusOrder(site)
-            // Offsets may repeat when drawn at random: compare what the order sorts by.
-            #expect(order.map { site.statusTimestamps[$0] } == expected.map { site.statusTimestamps[$0] })
-            #expect(order.map { site.statusOffsets[$0] } == expected.map { site.statusOffsets[$0] })
-            #expect(Set(order).count == count)
+            var timestamps: [Int64] = []
+            var changes: [UInt32] = []
+            ActivityState.forEachStatusInOrder(site) { timestamp, change in
+                timestamps.append(timestamp)
+                changes.append(change)
+            }
+            #expect(timestamps == expected.map { site.statusTimestamps[$0] })
+            #expect(changes == expected.map { site.statusChanges[$0] })
         }
     }
 

@@ -100,26 +100,25 @@ extension ActivityState {
     /// statuses at that timestamp, in order. Starts offline, so the first goes
     /// online and they alternate.
     static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
-        let order = statusOrder(site)
         var flips: [Int64] = []
         var online = false
         var onlineOperators = 0
-        var position = 0
-        while position < order.count {
-            let timestamp = site.statusTimestamps[order[position]]
-            while position < order.count && site.statusTimestamps[order[position]] == timestamp {
-                let change = site.statusChanges[order[position]]
-                let person = Int(change >> 1)
-                let operatorOnlineNow: UInt8 = UInt8(change & 1)
-                onlineOperators += Int(operatorOnlineNow) - Int(operatorOnline[person])
-                operatorOnline[person] = operatorOnlineNow
-                position += 1
-            }
-            if (onlineOperators > 0) != online {
+        var started = false
+        var groupTimestamp: Int64 = 0
+        forEachStatusInOrder(site) { timestamp, change in
+            // A new timestamp: the statuses at the last one have all applied.
+            if started && timestamp != groupTimestamp && (onlineOperators > 0) != online {
                 online.toggle()
-                flips.append(timestamp)
+                flips.append(groupTimestamp)
             }
+            started = true
+            groupTimestamp = timestamp
+            let person = Int(change >> 1)
+            let operatorOnlineNow = UInt8(change & 1)
+            onlineOperators += Int(operatorOnlineNow) - Int(operatorOnline[person])
+            operatorOnline[person] = operatorOnlineNow
         }
+        if started && (onlineOperators > 0) != online { flips.append(groupTimestamp) }
         // Leave the scratch all zero for the next site.
         for index in 0..<site.statusCount {
             operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
@@ -127,53 +126,65 @@ extension ActivityState {
         return flips
     }
 
-    /// The indices of `site`'s statuses in the order they apply: by
-    /// timestamp, then by file offset.
+    /// Calls `body` with the timestamp and change (`operator << 1 | online`)
+    /// of each of `site`'s statuses, in the order they apply: by timestamp,
+    /// then by file offset.
     ///
     /// Statuses are appended in file order (a resumed state loads them in
     /// that order too), so the offsets already increase along the column, and
     /// a stable sort by timestamp alone gives the order: a radix sort of
-    /// `(timestamp − earliest) << indexBits | index`, 11 bits a pass, as many
-    /// passes as the timestamps' range needs (two for a day in seconds). A
-    /// comparison sort takes a column whose offsets do not increase (only
-    /// the library's `apply` can make one) or whose range and count do not
-    /// fit 64 bits together.
-    static func statusOrder(_ site: SiteActivity) -> [Int] {
+    /// `(timestamp − earliest) << changeBits | change`, 11 bits a pass over
+    /// the timestamp's bits only, as many passes as the timestamps' range
+    /// needs (two for a day in seconds). The sorted keys then hold all
+    /// `body` needs, read front to back; sorting indices instead left the
+    /// columns to be read in the sorted order, a cache miss a status. A
+    /// comparison sort takes a column whose offsets do not increase (only the
+    /// library's `apply` can make one) or whose range and changes do not fit
+    /// 64 bits together.
+    @inline(__always)
+    static func forEachStatusInOrder(_ site: SiteActivity, _ body: (Int64, UInt32) -> Void) {
         let count = site.statusCount
         let timestamps = site.statusTimestamps
         let offsets = site.statusOffsets
+        let changes = site.statusChanges
         var inFileOrder = true
         var earliest = Int64.max, latest = Int64.min
+        var changeBits: UInt32 = 0
         for index in 0..<count {
             if index > 0 && offsets[index] <= offsets[index - 1] { inFileOrder = false }
             earliest = min(earliest, timestamps[index])
             latest = max(latest, timestamps[index])
+            changeBits |= changes[index]
         }
-        let indexBits = UInt64.bitWidth - UInt64(count).leadingZeroBitCount
-        let spanBits = count == 0 ? 0 : UInt64.bitWidth - UInt64(bitPattern: latest &- earliest).leadingZeroBitCount
-        guard inFileOrder, count > 64, indexBits + spanBits <= 64 else {
-            return (0..<count).sorted {
+        let shift = UInt64(UInt32.bitWidth - changeBits.leadingZeroBitCount)
+        let spanBits = count == 0 ? 0 : UInt64(UInt64.bitWidth - UInt64(bitPattern: latest &- earliest).leadingZeroBitCount)
+        guard inFileOrder, count > 64, shift + spanBits <= 64 else {
+            let order = (0..<count).sorted {
                 let (a, b) = (timestamps[$0], timestamps[$1])
                 return a != b ? a < b : offsets[$0] < offsets[$1]
             }
+            for index in order { body(timestamps[index], changes[index]) }
+            return
         }
-        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << UInt64(indexBits) | UInt64($0) }
+        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << shift | UInt64(changes[$0]) }
         var other = [UInt64](repeating: 0, count: count)
         let digitBits = 11
-        var shift = indexBits
-        while shift < indexBits + spanBits {
+        var digitShift = shift
+        while digitShift < shift + spanBits {
             var starts = [Int](repeating: 0, count: (1 << digitBits) + 1)
-            for key in keys { starts[Int(truncatingIfNeeded: key >> UInt64(shift)) & ((1 << digitBits) - 1) + 1] += 1 }
+            for key in keys { starts[Int(truncatingIfNeeded: key >> digitShift) & ((1 << digitBits) - 1) + 1] += 1 }
             for digit in 1..<starts.count { starts[digit] += starts[digit - 1] }
             for key in keys {
-                let digit = Int(truncatingIfNeeded: key >> UInt64(shift)) & ((1 << digitBits) - 1)
+                let digit = Int(truncatingIfNeeded: key >> digitShift) & ((1 << digitBits) - 1)
                 other[starts[digit]] = key
                 starts[digit] += 1
             }
             swap(&keys, &other)
-            shift += digitBits
+            digitShift += UInt64(digitBits)
         }
-        let indexMask: UInt64 = (1 << UInt64(indexBits)) - 1
-        return keys.map { Int(truncatingIfNeeded: $0 & indexMask) }
+        let changeMask: UInt64 = (1 << shift) - 1
+        for key in keys {
+            body(earliest &+ Int64(bitPattern: key >> shift), UInt32(truncatingIfNeeded: key & changeMask))
+        }
     }
 }
