@@ -133,7 +133,7 @@ extension ActivityState {
     /// Statuses are appended in file order (a resumed state loads them in
     /// that order too), so the offsets already increase along the column, and
     /// a stable sort by timestamp alone gives the order: a radix sort of
-    /// `(timestamp − earliest) << changeBits | change`, 11 bits a pass over
+    /// `(timestamp − earliest) << changeWidth | change`, 11 bits a pass over
     /// the timestamp's bits only, as many passes as the timestamps' range
     /// needs (two for a day in seconds). The sorted keys then hold all
     /// `body` needs, read front to back; sorting indices instead left the
@@ -149,16 +149,16 @@ extension ActivityState {
         let changes = site.statusChanges
         var inFileOrder = true
         var earliest = Int64.max, latest = Int64.min
-        var changeBits: UInt32 = 0
+        var changeBitsUsed: UInt32 = 0
         for index in 0..<count {
             if index > 0 && offsets[index] <= offsets[index - 1] { inFileOrder = false }
             earliest = min(earliest, timestamps[index])
             latest = max(latest, timestamps[index])
-            changeBits |= changes[index]
+            changeBitsUsed |= changes[index]
         }
-        let shift = UInt64(UInt32.bitWidth - changeBits.leadingZeroBitCount)
+        let changeWidth = UInt64(UInt32.bitWidth - changeBitsUsed.leadingZeroBitCount)
         let spanBits = count == 0 ? 0 : UInt64(UInt64.bitWidth - UInt64(bitPattern: latest &- earliest).leadingZeroBitCount)
-        guard inFileOrder, count > 64, shift + spanBits <= 64 else {
+        guard inFileOrder, count > 64, changeWidth + spanBits <= 64 else {
             let order = (0..<count).sorted {
                 let (a, b) = (timestamps[$0], timestamps[$1])
                 return a != b ? a < b : offsets[$0] < offsets[$1]
@@ -166,11 +166,11 @@ extension ActivityState {
             for index in order { body(timestamps[index], changes[index]) }
             return
         }
-        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << shift | UInt64(changes[$0]) }
+        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << changeWidth | UInt64(changes[$0]) }
         var other = [UInt64](repeating: 0, count: count)
         let digitBits = 11
-        var digitShift = shift
-        while digitShift < shift + spanBits {
+        var digitShift = changeWidth
+        while digitShift < changeWidth + spanBits {
             var starts = [Int](repeating: 0, count: (1 << digitBits) + 1)
             for key in keys { starts[Int(truncatingIfNeeded: key >> digitShift) & ((1 << digitBits) - 1) + 1] += 1 }
             for digit in 1..<starts.count { starts[digit] += starts[digit - 1] }
@@ -182,9 +182,9 @@ extension ActivityState {
             swap(&keys, &other)
             digitShift += UInt64(digitBits)
         }
-        let changeMask: UInt64 = (1 << shift) - 1
+        let changeMask: UInt64 = (1 << changeWidth) - 1
         for key in keys {
-            body(earliest &+ Int64(bitPattern: key >> shift), UInt32(truncatingIfNeeded: key & changeMask))
+            body(earliest &+ Int64(bitPattern: key >> changeWidth), UInt32(truncatingIfNeeded: key & changeMask))
         }
     }
 }
