@@ -11,10 +11,11 @@ struct Interner {
     @usableFromInline var arena: [UInt8] = []
     /// `ends[i]` is where name `i` ends in `arena`; it starts at `ends[i - 1]`.
     @usableFromInline var ends: [Int] = []
-    /// Each name's hash, so growing never rehashes bytes.
-    @usableFromInline var hashes: [UInt64] = []
-    /// Open-addressing slots holding `index + 1`; 0 is empty.
-    @usableFromInline var slots: [UInt32] = Array(repeating: 0, count: 16)
+    /// Open-addressing slots holding `low32(hash) << 32 | (index + 1)`; 0 is
+    /// empty. A slot answers most lookups of another name without reading
+    /// the name, and growing takes the homes from the slots, never
+    /// hashing bytes again (the table has far fewer than 2^32 slots).
+    @usableFromInline var slots: [UInt64] = Array(repeating: 0, count: 16)
 
     @usableFromInline init() {}
 
@@ -33,49 +34,57 @@ struct Interner {
         intern(bytes, hash: ByteHash.hash(bytes))
     }
 
-    /// The index of `bytes`, whose `ByteHash.hash` is `hash`, adding it when new.
-    @inlinable
+    /// The index of `bytes`, whose `ByteHash.hash` is `hash`, adding it when
+    /// new. Every event interns its site and its sender, so the lookup of a
+    /// known name is inlined, with the arrays' storage read once.
+    @inlinable @inline(__always)
     mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (index: UInt32, inserted: Bool) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            let index = Int(entry) - 1
-            if hashes[index] == hash && equals(index, bytes) {
-                return (UInt32(index), false)
+        let tag = hash << 32
+        let (found, slot) = slots.withUnsafeBufferPointer { slots in
+            ends.withUnsafeBufferPointer { ends in
+                arena.withUnsafeBytes { arena in
+                    let mask = slots.count - 1
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let entry = slots[slot]
+                        if entry == 0 { return (-1, slot) }
+                        if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                            let index = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                            let start = index == 0 ? 0 : ends[index - 1]
+                            if ends[index] - start == bytes.count
+                                && (bytes.count == 0 || memcmpEqual(arena.baseAddress! + start, bytes.baseAddress!, bytes.count)) {
+                                return (index, slot)
+                            }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
             }
-            slot = (slot + 1) & mask
         }
+        if found >= 0 { return (UInt32(found), false) }
+        return (add(bytes, tag: tag, at: slot), true)
+    }
+
+    /// Adds a new name at the empty `slot` its lookup ended at.
+    @usableFromInline
+    mutating func add(_ bytes: UnsafeRawBufferPointer, tag: UInt64, at slot: Int) -> UInt32 {
         let index = ends.count
         arena.append(contentsOf: bytes)
         ends.append(arena.count)
-        hashes.append(hash)
-        slots[slot] = UInt32(index + 1)
+        slots[slot] = tag | UInt64(index + 1)
         if ends.count * 4 > slots.count * 3 { grow() }
-        return (UInt32(index), true)
-    }
-
-    @inlinable
-    func equals(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let start = index == 0 ? 0 : ends[index - 1]
-        let length = ends[index] - start
-        guard length == bytes.count else { return false }
-        if length == 0 { return true }
-        return arena.withUnsafeBytes { arenaBytes in
-            memcmpEqual(arenaBytes.baseAddress! + start, bytes.baseAddress!, length)
-        }
+        return UInt32(index)
     }
 
     @usableFromInline
     mutating func grow() {
         let capacity = slots.count * 2
         let mask = capacity - 1
-        var newSlots = [UInt32](repeating: 0, count: capacity)
-        for index in 0..<ends.count {
-            var slot = Int(truncatingIfNeeded: hashes[index]) & mask
+        var newSlots = [UInt64](repeating: 0, count: capacity)
+        for entry in slots where entry != 0 {
+            var slot = Int(truncatingIfNeeded: entry >> 32) & mask
             while newSlots[slot] != 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = UInt32(index + 1)
+            newSlots[slot] = entry
         }
         slots = newSlots
     }
