@@ -33,13 +33,21 @@ enum ByteHash {
             i += 8
         }
         if i < count {
+            // The last 1-7 bytes as a little-endian word, in at most three
+            // loads instead of a loop per byte (names are short: often all tail).
             var tail: UInt64 = 0
             var shift: UInt64 = 0
-            while i < count {
-                tail |= UInt64(bytes[i]) &<< shift
-                shift += 8
-                i += 1
+            if (count - i) & 4 != 0 {
+                tail = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+                shift = 32
+                i += 4
             }
+            if (count - i) & 2 != 0 {
+                tail |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))) &<< shift
+                shift += 16
+                i += 2
+            }
+            if i < count { tail |= UInt64(bytes.load(fromByteOffset: i, as: UInt8.self)) &<< shift }
             h = ((h ^ (tail &* k2)) &<< 27 | (h ^ (tail &* k2)) &>> 37) &* k1
         }
         return mix(h)

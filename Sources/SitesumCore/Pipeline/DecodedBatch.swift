@@ -3,8 +3,9 @@
 /// can decode (JSON scan, UUID parse, hashes) while another applies earlier
 /// lines to the state in file order.
 ///
-/// A batch owns its bytes (site, visitor and operator names, ids that are not
-/// UUIDs) and is handed from the decoding thread to the applying one whole;
+/// A batch owns its bytes (its lines, and so the site, visitor and operator
+/// names and the ids that are not UUIDs) and is handed from the decoding
+/// thread to the applying one whole;
 /// neither touches it while the other has it. It is a class with its own
 /// buffers so that the applying thread reads lines through one reference,
 /// without retaining arrays per line.
@@ -15,8 +16,6 @@ public final class DecodedBatch: @unchecked Sendable {
     @usableFromInline var lineCapacity: Int
     /// Number of lines.
     public private(set) var count = 0
-    /// Names and non-UUID ids of the events, back to back.
-    @usableFromInline var names = ByteArena(capacity: 16 * 1024)
     /// Why each malformed line is malformed, in file order.
     @usableFromInline var reasons: [MalformedReason] = []
     /// The scanner, with its scratch memory; kept with the batch so refilling a
@@ -25,7 +24,11 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Lines cut from the input but not decoded yet (`stage`), their bytes
     /// back to back in `staged`.
     private var stagedLines: [StagedLine] = []
-    private var staged = ByteArena(capacity: 64 * 1024)
+    /// The bytes of the staged lines, kept until the batch is emptied: the
+    /// decoded lines' names are ranges of them (`NameRange`). A name that is
+    /// not in a staged line (its escapes decoded, or the line appended from
+    /// elsewhere) is copied in after them.
+    @usableFromInline var staged = ByteArena(capacity: 64 * 1024)
 
     public init() {
         lineCapacity = 1024
@@ -34,7 +37,6 @@ public final class DecodedBatch: @unchecked Sendable {
 
     deinit {
         lines.deallocate()
-        names.deallocate()
         staged.deallocate()
     }
 
@@ -58,7 +60,7 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// Decodes the staged lines, in order, as `append` and `appendTooLong`
-    /// would have, and forgets them. With the ids of a loaded checkpoint
+    /// would have, and forgets them (their bytes stay until `removeAll`). With the ids of a loaded checkpoint
     /// (`ActivityState.checkpointedIDs`), also marks the lines whose UUID id
     /// cannot be one of them (`DecodedLine.mayBeCheckpointed`).
     public func decodeStaged(limit: Int, checkpointed: CheckpointedIDs? = nil) {
@@ -73,7 +75,6 @@ public final class DecodedBatch: @unchecked Sendable {
             }
         }
         stagedLines.removeAll(keepingCapacity: true)
-        staged.removeAll()
         if let checkpointed { markCheckpointCandidates(first..<count, checkpointed) }
     }
 
@@ -120,7 +121,6 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Empties the batch, keeping its memory.
     public func removeAll() {
         count = 0
-        names.removeAll()
         reasons.removeAll(keepingCapacity: true)
         stagedLines.removeAll(keepingCapacity: true)
         staged.removeAll()
@@ -141,17 +141,22 @@ public final class DecodedBatch: @unchecked Sendable {
         case .event(let event):
             entry.outcome = DecodedLine.Outcome(event.kind)
             entry.timestamp = event.timestamp
-            if let key = UUIDText.parse(event.id) {
+            entry.siteHash = ByteHash.hash(event.site)
+            entry.fromHash = ByteHash.hash(event.from)
+            let key = UUIDText.parse(event.id)
+            if let key {
                 entry.uuid = key
                 entry.idHash = key.hash64
             } else {
-                entry.id = store(event.id)
                 entry.idHash = ByteHash.hash(event.id)
             }
-            entry.site = store(event.site)
-            entry.siteHash = ByteHash.hash(event.site)
-            entry.from = store(event.from)
-            entry.fromHash = ByteHash.hash(event.from)
+            // The names in the line first: copying one that is not moves
+            // `staged` when it grows, and the line's views with it.
+            let site = staged.range(of: event.site), from = staged.range(of: event.from)
+            let id = key == nil ? staged.range(of: event.id) : nil
+            entry.site = site ?? store(event.site)
+            entry.from = from ?? store(event.from)
+            if key == nil { entry.id = id ?? store(event.id) }
         }
         add(entry)
     }
@@ -189,14 +194,15 @@ public final class DecodedBatch: @unchecked Sendable {
         count += 1
     }
 
+    /// Copies a name that is not in a staged line into `staged`.
     private func store(_ bytes: UnsafeRawBufferPointer) -> NameRange {
-        NameRange(start: UInt32(names.append(bytes)), count: UInt32(bytes.count))
+        NameRange(start: UInt32(staged.append(bytes)), count: UInt32(bytes.count))
     }
 
     /// The bytes of `range`, valid until the batch is emptied.
     @inlinable
     func name(_ range: NameRange) -> UnsafeRawBufferPointer {
-        names.bytes(at: Int(range.start), count: Int(range.count))
+        staged.bytes(at: Int(range.start), count: Int(range.count))
     }
 }
 
@@ -228,6 +234,13 @@ struct ByteArena {
         return count
     }
 
+    /// Where `bytes` sits in the arena; nil when it is not (all) in it.
+    func range(of bytes: UnsafeRawBufferPointer) -> NameRange? {
+        guard let start = bytes.baseAddress, start >= UnsafeRawPointer(base),
+              start + bytes.count <= UnsafeRawPointer(base + count) else { return nil }
+        return NameRange(start: UInt32(start - UnsafeRawPointer(base)), count: UInt32(bytes.count))
+    }
+
     /// `count` bytes from `start`, valid until the arena is emptied or grows.
     @inlinable
     func bytes(at start: Int, count: Int) -> UnsafeRawBufferPointer {
@@ -240,7 +253,7 @@ struct ByteArena {
     func deallocate() { base.deallocate() }
 }
 
-/// Where a name sits in a batch's `names`.
+/// Where a name sits in a batch's bytes (`DecodedBatch.staged`).
 public struct NameRange: Sendable {
     @usableFromInline var start: UInt32
     @usableFromInline var count: UInt32
