@@ -27,6 +27,9 @@ public struct RawEvent {
     /// The `site_id` field, escapes decoded; for an integer `site_id`, its
     /// decimal text (`-0` becomes `0`).
     public var site: UnsafeRawBufferPointer
+    /// The id as 128 bits when the decoder already read it as a canonical
+    /// UUID (`UUIDText`); nil when it did not, which says nothing about the id.
+    @usableFromInline var uuid: UUIDKey?
 
     @inlinable
     public init(
@@ -38,6 +41,7 @@ public struct RawEvent {
         self.id = id
         self.from = from
         self.site = site
+        uuid = nil
     }
 }
 

@@ -40,7 +40,8 @@ import Testing
     }
 
     static func copy(_ event: RawEvent) -> DecodedEvent {
-        DecodedEvent(kind: event.kind, timestamp: event.timestamp, id: Array(event.id), from: Array(event.from), site: Array(event.site))
+        #expect(event.uuid == nil || event.uuid == UUIDText.parse(event.id), "a UUID read on the way is the id's")
+        return DecodedEvent(kind: event.kind, timestamp: event.timestamp, id: Array(event.id), from: Array(event.from), site: Array(event.site))
     }
 
     @Test func piecesSpellTheirText() {
@@ -74,6 +75,34 @@ import Testing
             == DecodedEvent(kind: .message, timestamp: 52865, id: "7be96523-6729-47d3-b95f-ba07afa980ac", from: "visitor956", site: "1"))
         #expect(Self.shortcut(Array(Self.offline.utf8))?.kind == .offline)
         #expect(Self.shortcut(Array(Self.offline.utf8))?.timestamp == -7)
+    }
+
+    /// An id in the canonical UUID spelling is read as 128 bits on the
+    /// shortcut (and not scanned as a string first); an id that only starts
+    /// like one, or is spelled otherwise, is an ordinary string, with the
+    /// same event as the general parser's.
+    @Test func uuidIDsAreReadOnTheShortcut() {
+        let uuid = "7be96523-6729-47d3-b95f-ba07afa980ac"
+        func line(id: String) -> [UInt8] {
+            Array(#"{"id":"\#(id)","type":"message","from":"v","site_id":"1","timestamp":5,"data":{"message":"m"}}"#.utf8)
+        }
+        func uuidOnShortcut(_ line: [UInt8]) -> UUIDKey? {
+            line.withUnsafeBytes { bytes in
+                let storage = DecoderStorage()
+                return withExtendedLifetime(storage) {
+                    LineScanner(base: bytes.baseAddress!, count: bytes.count, storage: storage).plainEvent()?.uuid
+                }
+            }
+        }
+        let canonical = line(id: uuid)
+        #expect(uuidOnShortcut(canonical) != nil)
+        #expect(uuidOnShortcut(canonical) == Array(uuid.utf8).withUnsafeBytes { UUIDText.parse($0) })
+        for id in [uuid.uppercased(), uuid + "0", String(uuid.dropLast()), uuid.replacingOccurrences(of: "-", with: "x"), "x" + uuid] {
+            let other = line(id: id)
+            #expect(uuidOnShortcut(other) == nil, "\(id)")
+            #expect(Self.shortcut(other)?.id == Array(id.utf8), "\(id)")
+            #expect(Self.shortcut(other).map(Outcome.event) == Self.general(other), "\(id)")
+        }
     }
 
     /// Lines one step away from the plain form: the shortcut declines every

@@ -26,7 +26,12 @@ extension LineScanner {
     func plainEvent() -> RawEvent? {
         guard matches(PlainEventPiece.open, at: 0) else { return nil }
         let idStart = PlainEventPiece.open.count
-        let idEnd = plainStringEnd(idStart)
+        // A canonical UUID followed by the closing quote is a plain string
+        // (hex digits and dashes only): parsing it checks every byte the
+        // string scan would, and the id is not parsed a second time.
+        let uuidEnd = idStart &+ UUIDText.length
+        let uuid = uuidEnd < count && byte(uuidEnd) == ASCII.quote ? UUIDText.parse(view(idStart, uuidEnd)) : nil
+        let idEnd = uuid == nil ? plainStringEnd(idStart) : uuidEnd
         guard idEnd > idStart, matches(PlainEventPiece.type, at: idEnd) else { return nil }
         var i = idEnd &+ PlainEventPiece.type.count
         let isMessage: Bool
@@ -69,8 +74,10 @@ extension LineScanner {
                 return nil
             }
         }
-        return RawEvent(kind: kind, timestamp: timestamp, id: view(idStart, idEnd),
-                        from: view(fromStart, fromEnd), site: view(siteStart, siteEnd))
+        var event = RawEvent(kind: kind, timestamp: timestamp, id: view(idStart, idEnd),
+                             from: view(fromStart, fromEnd), site: view(siteStart, siteEnd))
+        event.uuid = uuid
+        return event
     }
 
     /// Whether the line holds `piece` at `i`.

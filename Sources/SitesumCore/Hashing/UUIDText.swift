@@ -10,9 +10,12 @@
 /// time with SWAR arithmetic on one 64-bit word instead of a loop per byte.
 @usableFromInline
 enum UUIDText {
+    /// The length of the one spelling.
+    @inlinable static var length: Int { 36 }
+
     @inlinable
     static func parse(_ text: UnsafeRawBufferPointer) -> UUIDKey? {
-        guard text.count == 36 else { return nil }
+        guard text.count == length else { return nil }
         let dash = UInt8(ascii: "-")
         guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
         // Four words of eight digits: 0..<8; 9..<13 + 14..<18; 19..<23 + 24..<28; 28..<36.

@@ -70,7 +70,7 @@ public final class ActivityState {
     @discardableResult
     public func apply(_ event: RawEvent, offset: UInt64) -> Bool {
         let claimed: Bool
-        if let key = UUIDText.parse(event.id) {
+        if let key = event.uuid ?? UUIDText.parse(event.id) {
             claimed = claim(uuid: key, hash: key.hash64, offset: offset)
         } else {
             claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id))

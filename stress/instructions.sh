@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Counts the instructions sitesum executes per line of a log: a measure of its
+# processor work that, unlike wall or processor time, does not drift with the
+# load of a shared machine (the project's machine moves single runs by 10-30%,
+# more than most single changes to the per-line path are worth).
+#
+#   stress/instructions.sh [--lines N] [--seed S] [--top K] [--binary PATH]
+#
+# Needs valgrind (its cachegrind tool). Builds the release binary (or takes
+# PATH, e.g. one built at another commit), generates a log of N lines
+# (default 300000; `sitesum generate --seed S`, seed 4 as in bench.sh), and
+# runs `sitesum -q --no-checkpoint` under cachegrind twice: on the log and on
+# its first 1000 lines. It prints the instructions per line, the difference
+# of the two counts over the difference of the lines, so that starting up and
+# the summary at the end are left out; then the K functions (default 12) that
+# executed the most instructions on the whole log, with what they executed
+# per line (a function's inlined callees count as its own).
+#
+# What the count does not see: waiting for memory. The id set's cache misses,
+# the largest item of a run's profile, cost few instructions; fewer
+# instructions per line means less processor work, not a proportional gain in
+# speed. Threads run one at a time under valgrind; the count is the same.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lines=300000
+seed=4
+top=12
+bin=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --lines) lines=$2; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        --top) top=$2; shift 2 ;;
+        --binary) bin=$2; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "instructions.sh: unknown argument $1" >&2; exit 64 ;;
+    esac
+done
+[ "$lines" -gt 1000 ] || { echo "instructions.sh: --lines must be above 1000" >&2; exit 64; }
+command -v valgrind >/dev/null 2>&1 || { echo "instructions.sh: needs valgrind (cachegrind)" >&2; exit 69; }
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+fi
+if [ -z "$bin" ]; then
+    swift build -c release >/dev/null
+    bin=$PWD/.build/release/sitesum
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-instructions.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$bin" generate --lines "$lines" --seed "$seed" -o "$work/log.jsonl"
+head -n 1000 "$work/log.jsonl" > "$work/head.jsonl"
+
+# Runs sitesum on $1 under cachegrind, its counts to $2; prints the total.
+count() {
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$2" \
+        "$bin" -q --no-checkpoint "$1" >/dev/null 2>"$work/valgrind.err" ||
+        { cat "$work/valgrind.err" >&2; exit 70; }
+    awk '/^summary:/ { print $2 }' "$2"
+}
+big=$(count "$work/log.jsonl" "$work/log.out")
+small=$(count "$work/head.jsonl" "$work/head.out")
+
+echo "sitesum instructions: $lines lines (seed $seed), --no-checkpoint, $("$bin" --version 2>/dev/null || echo "$bin")"
+awk -v b="$big" -v s="$small" -v n="$lines" 'BEGIN {
+    printf "whole run          %14.0f instructions\n", b
+    printf "first 1000 lines   %14.0f instructions\n", s
+    printf "per line           %14.1f instructions (the difference over %d lines)\n", (b - s) / (n - 1000), n - 1000 }'
+echo "by function (the whole run; per line of the log):"
+# cachegrind's "fl=" / "fn=" records: a function's counts are split by the
+# source file of each inlined line; add them up by function.
+awk '/^fn=/ { fn = substr($0, 4); next }
+     /^[0-9]/ { if (fn != "") total[fn] += $2 }
+     END { for (f in total) print total[f], f }' "$work/log.out" |
+    sort -rn | head -n "$top" |
+    while read -r n name; do
+        pretty=$name
+        case "$name" in
+            '$s'*|'_$s'*) pretty=$(swift demangle --simplified --compact "$name" 2>/dev/null || echo "$name") ;;
+        esac
+        awk -v n="$n" -v l="$lines" -v name="$pretty" 'BEGIN { printf "%8.1f  %s\n", n / l, substr(name, 1, 100) }'
+    done
