@@ -5,10 +5,9 @@
 ///
 /// A batch owns its bytes (its lines, and so the site, visitor and operator
 /// names and the ids that are not UUIDs) and is handed from the decoding
-/// thread to the applying one whole;
-/// neither touches it while the other has it. It is a class with its own
-/// buffers so that the applying thread reads lines through one reference,
-/// without retaining arrays per line.
+/// thread to the applying one whole; neither touches it while the other has
+/// it. It is a class with its own buffers so that the applying thread reads
+/// lines through one reference, without retaining arrays per line.
 public final class DecodedBatch: @unchecked Sendable {
     // @unchecked: one thread at a time uses a batch; the hand-over (a mutex)
     // orders the writes of one before the reads of the next.
@@ -60,9 +59,10 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// Decodes the staged lines, in order, as `append` and `appendTooLong`
-    /// would have, and forgets them (their bytes stay until `removeAll`). With the ids of a loaded checkpoint
-    /// (`ActivityState.checkpointedIDs`), also marks the lines whose UUID id
-    /// cannot be one of them (`DecodedLine.mayBeCheckpointed`).
+    /// would have, and forgets them (their bytes stay until `removeAll`).
+    /// With the ids of a loaded checkpoint (`ActivityState.checkpointedIDs`),
+    /// also marks the lines whose UUID id cannot be one of them
+    /// (`DecodedLine.mayBeCheckpointed`).
     public func decodeStaged(limit: Int, checkpointed: CheckpointedIDs? = nil) {
         let first = count
         for line in stagedLines {
