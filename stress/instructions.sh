@@ -14,7 +14,10 @@
 # of the two counts over the difference of the lines, so that starting up and
 # the summary at the end are left out; then the K functions (default 12) that
 # executed the most instructions on the whole log, with what they executed
-# per line (a function's inlined callees count as its own).
+# per line (a function's inlined callees count as its own). Compare counts
+# taken with the same --lines: a few costs grow with the log only up to a
+# point (sizing the id set reads up to its first MiB), so a smaller log shows
+# more instructions per line.
 #
 # What the count does not see: waiting for memory. The id set's cache misses,
 # the largest item of a run's profile, cost few instructions; fewer
