@@ -31,6 +31,10 @@ public struct RawEvent {
     /// UUID (`UUIDText`); nil when it did not, which says nothing about the id.
     @usableFromInline var uuid: UUIDKey?
 
+    /// The id as 128 bits when it is a canonical UUID (`UUIDText`), read on
+    /// the way or now; nil for any other id.
+    var uuidKey: UUIDKey? { uuid ?? UUIDText.parse(id) }
+
     @inlinable
     public init(
         kind: EventKind, timestamp: Int64,

@@ -143,7 +143,7 @@ public final class DecodedBatch: @unchecked Sendable {
             entry.timestamp = event.timestamp
             entry.siteHash = ByteHash.hash(event.site)
             entry.fromHash = ByteHash.hash(event.from)
-            let key = event.uuid ?? UUIDText.parse(event.id)
+            let key = event.uuidKey
             if let key {
                 entry.uuid = key
                 entry.idHash = key.hash64

@@ -70,7 +70,7 @@ public final class ActivityState {
     @discardableResult
     public func apply(_ event: RawEvent, offset: UInt64) -> Bool {
         let claimed: Bool
-        if let key = event.uuid ?? UUIDText.parse(event.id) {
+        if let key = event.uuidKey {
             claimed = claim(uuid: key, hash: key.hash64, offset: offset)
         } else {
             claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id))
@@ -203,7 +203,7 @@ public final class ActivityState {
         guard let line = read(offset) else { return nil }
         return line.withUnsafeBytes { bytes in
             guard case .event(let event) = lineDecoder.decode(DecodedBatch.eventBytes(bytes, start: offset)) else { return nil }
-            return UUIDText.parse(event.id)
+            return event.uuidKey
         }
     }
 
