@@ -30,7 +30,11 @@ let package = Package(
     ],
     targets: [
         // Domain: event decoder, activity state, summary. No I/O.
-        .target(name: "SitesumCore", swiftSettings: hotPath),
+        .target(name: "SitesumCore", dependencies: ["SitesumPrefetch"], swiftSettings: hotPath),
+        // The processor's prefetch instruction, which the standard library does
+        // not offer: one function, in a target of its own because it is written
+        // against the compiler's `Builtin` module (`-parse-stdlib`).
+        .target(name: "SitesumPrefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
         // I/O: system-call wrappers, line reader, checkpoint store. No domain rules.
         .target(name: "SitesumStore", swiftSettings: hotPath + checksumInstructions),
         // Deterministic synthetic logs for `sitesum generate`, tests and benchmarks.

@@ -1,4 +1,5 @@
 import Dispatch
+import SitesumPrefetch
 
 /// A key of a `FlatSet`: a small plain value whose all-zero bytes are its
 /// `zero`, which marks an empty slot (the zero key itself is tracked on the side).
@@ -68,13 +69,14 @@ final class FlatSet<Key: FlatSetKey> {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(truncatingIfNeeded: capacity)).high)
     }
 
-    /// Loads the home slot of `hash` and returns a word of it. Called a few
-    /// keys ahead of `insert`, it starts the cache miss early so that several
-    /// are in flight at once (Swift has no prefetch instruction); the caller
-    /// keeps the result somewhere so the load is not optimised away.
+    /// Starts loading the cache lines an insert of a key with hash `hash`
+    /// probes first: its home slot's and the next. Called some keys ahead of
+    /// `insert`, so that the misses of many keys are in flight at once.
     @inlinable @inline(__always)
-    func touch(_ hash: UInt64) -> UInt64 {
-        UnsafeRawPointer(slots + home(hash)).load(as: UInt64.self)
+    func prefetch(_ hash: UInt64) {
+        let at = UnsafeRawPointer(slots + home(hash))
+        SitesumPrefetch.prefetch(at)
+        SitesumPrefetch.prefetch(at + 64)
     }
 
     /// Inserts `key`; true when it was not there before.

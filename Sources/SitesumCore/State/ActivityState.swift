@@ -49,8 +49,6 @@ public final class ActivityState {
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
-    /// Where `touch` leaves what it loaded, so the loads are not optimised away.
-    @usableFromInline var touched: UInt64 = 0
 
     public init(tracksChanges: Bool = true) {
         self.tracksChanges = tracksChanges
@@ -105,18 +103,17 @@ public final class ActivityState {
         return true
     }
 
-    /// Starts loading the id slots decoded lines will need (see `FlatSet.touch`).
+    /// Starts loading the id slots that applying lines `range` of `batch`
+    /// will probe (`FlatSet.prefetch`, `CheckpointedIDs.prefetch`).
     @inlinable @inline(__always)
-    func touch(_ batch: DecodedBatch, _ range: Range<Int>) {
-        var sum: UInt64 = 0
+    func prefetchIDs(_ batch: DecodedBatch, _ range: Range<Int>) {
         for index in range {
             let line = batch.lines[index]
             if line.hasUUID {
-                sum &+= uuids.touch(line.idHash)
-                if line.mayBeCheckpointed, let checkpointedIDs { sum &+= checkpointedIDs.touch(line.fingerprint) }
+                uuids.prefetch(line.idHash)
+                if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
             }
         }
-        touched &+= sum
     }
 
     /// Makes room for `count` more distinct UUID ids than the state holds

@@ -39,21 +39,20 @@ public struct LineIngestor {
         return apply(single, at: 0)
     }
 
-    /// `apply` loads the id slots of this many lines at once, one group
-    /// ahead of the lines it applies. The loads of a group are independent and
-    /// back to back, so the processor has them all in flight together; one
-    /// load per line, spread between the lines' work, fills the processor's
-    /// window before more than two or three are.
-    @usableFromInline static let touchGroup = 16
+    /// `apply` prefetches the id slots of this many lines at once, one group
+    /// ahead of the lines it applies (`ActivityState.prefetchIDs`), so that
+    /// their cache misses are in flight together while the group before is
+    /// applied.
+    @usableFromInline static let prefetchGroup = 16
 
     /// Applies line `index` of `batch`, which must come right after the last
     /// line applied in file order.
     @inlinable @inline(__always)
     public func apply(_ batch: DecodedBatch, at index: Int) -> LineOutcome {
-        if index % Self.touchGroup == 0 {
-            let from = index == 0 ? 0 : index + Self.touchGroup
-            let to = min(batch.count, index + 2 * Self.touchGroup)
-            if from < to { state.touch(batch, from..<to) }
+        if index % Self.prefetchGroup == 0 {
+            let from = index == 0 ? 0 : index + Self.prefetchGroup
+            let to = min(batch.count, index + 2 * Self.prefetchGroup)
+            if from < to { state.prefetchIDs(batch, from..<to) }
         }
         let line = batch[index]
         state.tally.lines += 1
