@@ -27,6 +27,11 @@ import Testing
         Array(text.utf8).withUnsafeBytes { UUIDText.parse($0) }
     }
 
+    /// The portable reading (`parse` uses SSE on x86-64 and this elsewhere).
+    func parseByWords(_ text: String) -> UUIDKey? {
+        Array(text.utf8).withUnsafeBytes { UUIDText.parseByWords($0) }
+    }
+
     @Test func knownValue() {
         let key = parse("7f360d94-ecae-4d8e-a26a-e11cea7bde2b")
         #expect(key == UUIDKey(high: 0x7f36_0d94_ecae_4d8e, low: 0xa26a_e11c_ea7b_de2b))
@@ -43,6 +48,7 @@ import Testing
                 text.insert("-", at: text.index(text.startIndex, offsetBy: position))
             }
             #expect(parse(text) == naive(text))
+            #expect(parseByWords(text) == naive(text))
             #expect(parse(text) != nil)
         }
     }
@@ -54,11 +60,37 @@ import Testing
                 var bytes = valid
                 bytes[position] = byte
                 let text = bytes.withUnsafeBytes { UUIDText.parse($0) }
+                let byWords = bytes.withUnsafeBytes { UUIDText.parseByWords($0) }
                 let expected: UUIDKey? = {
                     guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
                     return naive(string)
                 }()
                 #expect(text == expected, "byte \(byte) at \(position)")
+                #expect(byWords == expected, "byte \(byte) at \(position), read by words")
+            }
+        }
+    }
+
+    @Test func knownValueByWords() {
+        #expect(parseByWords("7f360d94-ecae-4d8e-a26a-e11cea7bde2b") == UUIDKey(high: 0x7f36_0d94_ecae_4d8e, low: 0xa26a_e11c_ea7b_de2b))
+        #expect(parseByWords("7F360D94-ECAE-4D8E-A26A-E11CEA7BDE2B") == nil)
+    }
+
+    /// Each digit moves its own four bits of the key, so a shuffle index off
+    /// by one (a digit read twice or not at all) cannot go unnoticed.
+    @Test func everyDigitLandsInItsOwnBits() {
+        let hex = Array("0123456789abcdef".utf8)
+        let positions = (0..<36).filter { ![8, 13, 18, 23].contains($0) }
+        for (digit, position) in positions.enumerated() {
+            for value in 1..<16 {
+                var bytes = Array("00000000-0000-0000-0000-000000000000".utf8)
+                bytes[position] = hex[value]
+                let key = bytes.withUnsafeBytes { UUIDText.parse($0) }
+                let shift = UInt64(4 * (15 - digit % 16))
+                let expected = digit < 16
+                    ? UUIDKey(high: UInt64(value) << shift, low: 0)
+                    : UUIDKey(high: 0, low: UInt64(value) << shift)
+                #expect(key == expected, "digit \(digit) = \(value)")
             }
         }
     }

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// The JSON grammar over the raw bytes of one line: whitespace, strings (read
 /// or only validated), numbers, literals, and whole values skipped without
 /// recursion. It knows nothing about events; `EventParser.swift` builds the
@@ -66,6 +70,22 @@ struct LineScanner {
     @inline(__always)
     func nextStringStop(_ start: Int) -> Int {
         var i = start
+        #if arch(x86_64)
+        // Sixteen bytes at a time where they are there (SSE2, which every
+        // x86-64 processor has): the same stops, at half the instructions per
+        // byte of the 8-byte scan below.
+        while i &+ 16 <= count {
+            let chunk = (base + i).loadUnaligned(as: __m128i.self)
+            let quotes: __m128i = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(CChar(bitPattern: ASCII.quote)))
+            let backslashes: __m128i = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(CChar(bitPattern: ASCII.backslash)))
+            // Signed: bytes from 0x80 up are negative, so below 0x20 too.
+            let controls: __m128i = _mm_cmplt_epi8(chunk, _mm_set1_epi8(0x20))
+            let stops: __m128i = _mm_or_si128(_mm_or_si128(quotes, backslashes), controls)
+            let mask = UInt32(truncatingIfNeeded: _mm_movemask_epi8(stops))
+            if mask != 0 { return i &+ mask.trailingZeroBitCount }
+            i &+= 16
+        }
+        #endif
         while i &+ 8 <= count {
             let word = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
             let mask = SWAR.stringStopMask(word)
