@@ -22,8 +22,45 @@ enum ByteHash {
         return h
     }
 
+    @usableFromInline static let k3: UInt64 = 0x94D0_49BB_1331_11EB
+
+    /// The high and low halves of the 128-bit product of `a` and `b`, xored:
+    /// every bit of each factor reaches the middle bits of the product, and
+    /// the xor brings them down to the low bits the hash tables use.
+    @inlinable @inline(__always)
+    static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
+    }
+
+    /// The hash of `bytes`. Names (sites, visitors, operators) are short, so
+    /// up to 16 bytes take two loads that may overlap and two multiplications,
+    /// with no loop and no byte-at-a-time tail; longer ones go word by word
+    /// (`longHash`).
     @inlinable
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        guard count <= 16 else { return longHash(bytes) }
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        if count >= 8 {
+            first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            last = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        } else if count >= 4 {
+            first = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+            last = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+        } else if count > 0 {
+            // The first, middle and last bytes: all of them, for 1 to 3.
+            first = UInt64(bytes[0]) << 16 | UInt64(bytes[count >> 1]) << 8 | UInt64(bytes[count - 1])
+        }
+        // With the count, the two words tell every name up to 16 bytes apart.
+        return fold(fold(first ^ k1, last ^ k2 ^ UInt64(truncatingIfNeeded: count)), k3)
+    }
+
+    /// The hash of more than 16 bytes: each full little-endian word, then
+    /// the last 1-7 bytes as one more, then `mix`.
+    @usableFromInline
+    static func longHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let count = bytes.count
         var h = k1 ^ UInt64(truncatingIfNeeded: count)
         var i = 0
