@@ -61,7 +61,7 @@ enum UUIDText {
     /// x86-64, see `Package.swift`): a shuffle gathers each half's digits
     /// from three overlapping 16-byte loads, compares check that every one is
     /// `0`–`9` or `a`–`f`, and a multiply-add joins each pair of nibbles
-    /// into a byte. A third of the instructions of `wordDigits`.
+    /// into a byte. Less than half the instructions of `wordDigits`.
     @inlinable @inline(__always)
     static func vectorDigits(_ text: UnsafeRawPointer) -> UUIDKey? {
         let bytes0: __m128i = text.loadUnaligned(as: __m128i.self)  // bytes 0..<16
