@@ -19,9 +19,7 @@ enum UUIDText {
 
     @inlinable
     static func parse(_ text: UnsafeRawBufferPointer) -> UUIDKey? {
-        guard text.count == length else { return nil }
-        let dash = UInt8(ascii: "-")
-        guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
+        guard hasDashes(text) else { return nil }
         #if arch(x86_64)
         return vectorDigits(text.baseAddress!)
         #else
@@ -32,10 +30,16 @@ enum UUIDText {
     /// `parse` with the digits read by `wordDigits` on every processor (the
     /// tests compare it with `parse`).
     static func parseByWords(_ text: UnsafeRawBufferPointer) -> UUIDKey? {
-        guard text.count == length else { return nil }
-        let dash = UInt8(ascii: "-")
-        guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
+        guard hasDashes(text) else { return nil }
         return wordDigits(text)
+    }
+
+    /// Whether `text` has the spelling's length and its four dashes; the
+    /// digits between are for `vectorDigits` or `wordDigits` to check.
+    @inlinable @inline(__always)
+    static func hasDashes(_ text: UnsafeRawBufferPointer) -> Bool {
+        let dash = UInt8(ascii: "-")
+        return text.count == length && text[8] == dash && text[13] == dash && text[18] == dash && text[23] == dash
     }
 
     /// The 32 digits of a 36-byte text whose dashes are checked, read as four
