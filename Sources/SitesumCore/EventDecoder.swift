@@ -27,10 +27,14 @@ public struct EventDecoder {
     public mutating func decode(_ line: UnsafeRawBufferPointer) -> DecodeResult {
         guard let base = line.baseAddress, line.count > 0 else { return .blank }
         if !isKnownUniquelyReferenced(&storage) { storage = DecoderStorage() }
-        var scanner = LineScanner(base: base, count: line.count, storage: storage)
-        let start = scanner.skipWhitespace(0)
+        // The template is read through a constant scanner: a variable one
+        // is copied for each non-mutating call, a few stores and loads a
+        // line that the processor waits on.
+        let plain = LineScanner(base: base, count: line.count, storage: storage)
+        let start = plain.skipWhitespace(0)
         if start == line.count { return .blank }
-        if start == 0, let event = scanner.plainEvent() { return .event(event) }
+        if start == 0, let event = plain.plainEvent() { return .event(event) }
+        var scanner = plain
         do throws(MalformedReason) {
             return .event(try scanner.parseEvent(at: start))
         } catch {
