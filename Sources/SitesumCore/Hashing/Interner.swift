@@ -9,8 +9,9 @@
 struct Interner {
     /// All names, back to back.
     @usableFromInline var arena: [UInt8] = []
-    /// `ends[i]` is where name `i` ends in `arena`; it starts at `ends[i - 1]`.
-    @usableFromInline var ends: [Int] = []
+    /// Name `i` is `arena[bounds[i]..<bounds[i + 1]]`: one entry more than
+    /// names, so that the first name needs no case of its own.
+    @usableFromInline var bounds: [Int] = [0]
     /// Open-addressing slots holding `low32(hash) << 32 | (index + 1)`; 0 is
     /// empty. A slot answers most lookups of another name without reading
     /// the name, and growing takes the homes from the slots, never
@@ -20,12 +21,12 @@ struct Interner {
     @usableFromInline init() {}
 
     /// Number of distinct names.
-    @inlinable var count: Int { ends.count }
+    @inlinable var count: Int { bounds.count - 1 }
 
     /// The bytes of name `index`.
     @inlinable
     func name(_ index: Int) -> ArraySlice<UInt8> {
-        arena[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+        arena[bounds[index]..<bounds[index + 1]]
     }
 
     /// The index of `bytes`, adding it when new.
@@ -41,7 +42,7 @@ struct Interner {
     mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (index: UInt32, inserted: Bool) {
         let tag = hash << 32
         let (found, slot) = slots.withUnsafeBufferPointer { slots in
-            ends.withUnsafeBufferPointer { ends in
+            bounds.withUnsafeBufferPointer { bounds in
                 arena.withUnsafeBytes { arena in
                     let mask = slots.count - 1
                     var slot = Int(truncatingIfNeeded: hash) & mask
@@ -50,8 +51,8 @@ struct Interner {
                         if entry == 0 { return (-1, slot) }
                         if entry & 0xFFFF_FFFF_0000_0000 == tag {
                             let index = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-                            let start = index == 0 ? 0 : ends[index - 1]
-                            if ends[index] - start == bytes.count
+                            let start = bounds[index]
+                            if bounds[index + 1] - start == bytes.count
                                 && (bytes.count == 0 || memcmpEqual(arena.baseAddress! + start, bytes.baseAddress!, bytes.count)) {
                                 return (index, slot)
                             }
@@ -68,11 +69,11 @@ struct Interner {
     /// Adds a new name at the empty `slot` its lookup ended at.
     @usableFromInline
     mutating func add(_ bytes: UnsafeRawBufferPointer, tag: UInt64, at slot: Int) -> UInt32 {
-        let index = ends.count
+        let index = count
         arena.append(contentsOf: bytes)
-        ends.append(arena.count)
+        bounds.append(arena.count)
         slots[slot] = tag | UInt64(index + 1)
-        if ends.count * 4 > slots.count * 3 { grow() }
+        if count * 4 > slots.count * 3 { grow() }
         return UInt32(index)
     }
 
@@ -91,19 +92,36 @@ struct Interner {
 }
 
 /// Byte equality of two regions, without Foundation.
-@inlinable
+///
+/// Names are mostly short: up to 16 bytes take two loads a side that may
+/// overlap (the first and the last 8 bytes), 4 to 7 bytes two of 4, so that
+/// a name's length decides no loop's exit (a branch mispredicted whenever
+/// the lengths of the names interned vary).
+@inlinable @inline(__always)
 func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-    var i = 0
-    while i + 8 <= count {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-        i += 8
-    }
-    while i < count {
-        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
-            return false
+    if count >= 8 {
+        var i = 0
+        while i &+ 16 < count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
         }
-        i += 1
+        // 8 to 16 bytes left, from `i`: its first and its last 8.
+        let last = count &- 8
+        let first = a.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let final = a.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+        return first | final == 0
+    }
+    if count >= 4 {
+        let last = count &- 4
+        let first = a.loadUnaligned(as: UInt32.self) ^ b.loadUnaligned(as: UInt32.self)
+        let final = a.loadUnaligned(fromByteOffset: last, as: UInt32.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt32.self)
+        return first | final == 0
+    }
+    var i = 0
+    while i < count {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i &+= 1
     }
     return true
 }
