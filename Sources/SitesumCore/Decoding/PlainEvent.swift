@@ -122,17 +122,30 @@ extension LineScanner {
 
     /// The JSON integer at `start` (an optional '-', then 0 or digits with no
     /// leading zero) within the signed 64-bit range, and the position after
-    /// it; nil for anything else.
+    /// it; nil for anything else. One pass: the value is accumulated while
+    /// the digits are found (more than 19 digits never fit, and are not
+    /// taken here).
     @inline(__always)
     func plainInteger(at start: Int) -> (Int64, Int)? {
         var i = start
-        if i < count && byte(i) == ASCII.minus { i &+= 1 }
+        let negative = i < count && byte(i) == ASCII.minus
+        if negative { i &+= 1 }
         let digits = i
-        while i < count && ASCII.isDigit(byte(i)) { i &+= 1 }
-        guard i > digits, byte(digits) != ASCII.zero || i == digits &+ 1,
-              let value = EventFields.int64(view(start, i))
-        else { return nil }
-        return (value, i)
+        var magnitude: UInt64 = 0
+        while i < count {
+            let digit = byte(i) &- ASCII.zero
+            if digit >= 10 { break }
+            magnitude = magnitude &* 10 &+ UInt64(digit)
+            i &+= 1
+        }
+        let length = i &- digits
+        guard length > 0, length <= 19, byte(digits) != ASCII.zero || length == 1 else { return nil }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return (Int64(truncatingIfNeeded: 0 &- magnitude), i)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return (Int64(magnitude), i)
     }
 }
 
