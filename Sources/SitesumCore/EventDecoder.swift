@@ -25,6 +25,23 @@ public struct EventDecoder {
     /// The views in a returned event stay valid until the next call to
     /// `decode` on this decoder, and only while `line`'s bytes are alive.
     public mutating func decode(_ line: UnsafeRawBufferPointer) -> DecodeResult {
+        decode(line, templateTried: false)
+    }
+
+    /// The event of `line` when it is in the schema's plain form (see
+    /// `LineScanner.plainEvent`), read against the template alone; nil for
+    /// any other line, which `decode(_:templateTried: true)` then decodes.
+    /// The fast way for callers that keep an event's fields themselves: no
+    /// `DecodeResult` is made, and nothing of the storage is touched.
+    @inline(__always)
+    public mutating func plainEvent(_ line: UnsafeRawBufferPointer) -> RawEvent? {
+        guard let base = line.baseAddress, line.count > 0 else { return nil }
+        return LineScanner(base: base, count: line.count, storage: storage).plainEvent()
+    }
+
+    /// `decode(_:)`, leaving out the template when the caller already read
+    /// `line` against it (`plainEvent`) and it did not fit.
+    public mutating func decode(_ line: UnsafeRawBufferPointer, templateTried: Bool) -> DecodeResult {
         guard let base = line.baseAddress, line.count > 0 else { return .blank }
         if !isKnownUniquelyReferenced(&storage) { storage = DecoderStorage() }
         // The template is read through a constant scanner: a variable one
@@ -33,7 +50,7 @@ public struct EventDecoder {
         let plain = LineScanner(base: base, count: line.count, storage: storage)
         let start = plain.skipWhitespace(0)
         if start == line.count { return .blank }
-        if start == 0, let event = plain.plainEvent() { return .event(event) }
+        if !templateTried && start == 0, let event = plain.plainEvent() { return .event(event) }
         var scanner = plain
         do throws(MalformedReason) {
             return .event(try scanner.parseEvent(at: start))

@@ -123,34 +123,48 @@ public final class DecodedBatch: @unchecked Sendable {
     /// byte when `isTerminated` is false).
     public func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
         var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
-        switch decoder.decode(Self.eventBytes(line, start: start)) {
-        case .blank:
-            entry.outcome = .blank
-        case .malformed(let reason):
-            entry.outcome = .malformed
-            entry.reason = reasons.count
-            reasons.append(reason)
-        case .event(let event):
-            entry.outcome = DecodedLine.Outcome(event.kind)
-            entry.timestamp = event.timestamp
-            entry.siteHash = ByteHash.hash(event.site)
-            entry.fromHash = ByteHash.hash(event.from)
-            let key = event.uuidKey
-            if let key {
-                entry.uuid = key
-                entry.idHash = key.hash64
-            } else {
-                entry.idHash = ByteHash.hash(event.id)
+        let bytes = Self.eventBytes(line, start: start)
+        // Most lines fit the template: their event is kept without the
+        // general result (`DecodeResult`) being made and taken apart.
+        if let event = decoder.plainEvent(bytes) {
+            keep(event, in: &entry)
+        } else {
+            switch decoder.decode(bytes, templateTried: true) {
+            case .blank:
+                entry.outcome = .blank
+            case .malformed(let reason):
+                entry.outcome = .malformed
+                entry.reason = reasons.count
+                reasons.append(reason)
+            case .event(let event):
+                keep(event, in: &entry)
             }
-            // The names in the line first: copying one that is not moves
-            // `staged` when it grows, and the line's views with it.
-            let site = staged.range(of: event.site), from = staged.range(of: event.from)
-            let id = key == nil ? staged.range(of: event.id) : nil
-            entry.site = site ?? store(event.site)
-            entry.from = from ?? store(event.from)
-            if key == nil { entry.id = id ?? store(event.id) }
         }
         add(entry)
+    }
+
+    /// Fills `entry` with what applying `event` needs: its kind, time,
+    /// hashes, the id (as 128 bits, or its bytes) and where its names are.
+    @inline(__always)
+    private func keep(_ event: RawEvent, in entry: inout DecodedLine) {
+        entry.outcome = DecodedLine.Outcome(event.kind)
+        entry.timestamp = event.timestamp
+        entry.siteHash = ByteHash.hash(event.site)
+        entry.fromHash = ByteHash.hash(event.from)
+        let key = event.uuidKey
+        if let key {
+            entry.uuid = key
+            entry.idHash = key.hash64
+        } else {
+            entry.idHash = ByteHash.hash(event.id)
+        }
+        // The names in the line first: copying one that is not moves
+        // `staged` when it grows, and the line's views with it.
+        let site = staged.range(of: event.site), from = staged.range(of: event.from)
+        let id = key == nil ? staged.range(of: event.id) : nil
+        entry.site = site ?? store(event.site)
+        entry.from = from ?? store(event.from)
+        if key == nil { entry.id = id ?? store(event.id) }
     }
 
     /// The bytes of the line starting at input offset `start` that hold its
@@ -174,6 +188,7 @@ public final class DecodedBatch: @unchecked Sendable {
         add(entry)
     }
 
+    @inline(__always)
     private func add(_ entry: DecodedLine) {
         if count == lineCapacity {
             let grown = UnsafeMutablePointer<DecodedLine>.allocate(capacity: lineCapacity * 2)
@@ -227,6 +242,7 @@ struct ByteArena {
     }
 
     /// Where `bytes` sits in the arena; nil when it is not (all) in it.
+    @inline(__always)
     func range(of bytes: UnsafeRawBufferPointer) -> NameRange? {
         guard let start = bytes.baseAddress, start >= UnsafeRawPointer(base),
               start + bytes.count <= UnsafeRawPointer(base + count) else { return nil }
