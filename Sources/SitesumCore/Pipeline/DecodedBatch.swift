@@ -22,7 +22,7 @@ public final class DecodedBatch: @unchecked Sendable {
     private var decoder = EventDecoder()
     /// Lines cut from the input but not decoded yet (`stage`), their bytes
     /// back to back in `staged`.
-    private var stagedLines: [StagedLine] = []
+    private var stagedLines = RawColumn<StagedLine>()
     /// The bytes of the staged lines, kept until the batch is emptied: the
     /// decoded lines' names are ranges of them (`NameRange`). A name that is
     /// not in a staged line (its escapes decoded, or the line appended from
@@ -36,6 +36,7 @@ public final class DecodedBatch: @unchecked Sendable {
 
     deinit {
         lines.deallocate()
+        stagedLines.deallocate()
         staged.deallocate()
     }
 
@@ -74,7 +75,7 @@ public final class DecodedBatch: @unchecked Sendable {
                        start: line.start, end: line.end, isTerminated: line.isTerminated)
             }
         }
-        stagedLines.removeAll(keepingCapacity: true)
+        stagedLines.removeAll()
         if let checkpointed { markCheckpointCandidates(first..<count, checkpointed) }
     }
 
@@ -92,7 +93,7 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// A line cut from the input and not decoded yet.
-    private struct StagedLine {
+    private struct StagedLine: BitwiseCopyable {
         var start: UInt64
         var end: UInt64
         var isTerminated: Bool
@@ -114,7 +115,7 @@ public final class DecodedBatch: @unchecked Sendable {
     public func removeAll() {
         count = 0
         reasons.removeAll(keepingCapacity: true)
-        stagedLines.removeAll(keepingCapacity: true)
+        stagedLines.removeAll()
         staged.removeAll()
     }
 
@@ -227,6 +228,7 @@ struct ByteArena {
     }
 
     /// Copies `bytes` in; returns where they start.
+    @inline(__always)
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
         if count + bytes.count > capacity {
             let grownCapacity = max(capacity * 2, count + bytes.count)
