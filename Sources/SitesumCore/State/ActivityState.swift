@@ -83,23 +83,25 @@ public final class ActivityState {
         return true
     }
 
-    /// Applies the event of a decoded line (see `DecodedBatch`), exactly as
-    /// `apply(_:offset:)` would apply it; the decoding thread did the parsing
-    /// and hashing.
+    /// Applies the event of a decoded line (see `DecodedBatch`), read where
+    /// it is, exactly as `apply(_:offset:)` would apply it; the decoding
+    /// thread did the parsing and hashing.
     @inlinable @inline(__always)
-    func apply(_ line: DecodedLine, of batch: DecodedBatch) -> Bool {
+    func apply(_ line: UnsafePointer<DecodedLine>, of batch: DecodedBatch) -> Bool {
         let claimed: Bool
-        if let id = line.id {
-            claimed = claim(otherID: batch.name(id), hash: line.idHash)
+        if let id = line.pointee.id {
+            claimed = claim(otherID: batch.name(id), hash: line.pointee.idHash)
         } else {
-            claimed = claim(uuid: line.uuid, hash: line.idHash, offset: line.start, mayBeCheckpointed: line.mayBeCheckpointed)
+            claimed = claim(uuid: line.pointee.uuid, hash: line.pointee.idHash, offset: line.pointee.start,
+                            mayBeCheckpointed: line.pointee.mayBeCheckpointed)
         }
         guard claimed else {
             tally.duplicates += 1
             return false
         }
-        record(line.outcome.kind, at: line.timestamp, offset: line.start,
-               site: batch.name(line.site), siteHash: line.siteHash, from: batch.name(line.from), fromHash: line.fromHash)
+        record(line.pointee.outcome.kind, at: line.pointee.timestamp, offset: line.pointee.start,
+               site: batch.name(line.pointee.site), siteHash: line.pointee.siteHash,
+               from: batch.name(line.pointee.from), fromHash: line.pointee.fromHash)
         return true
     }
 
