@@ -184,6 +184,37 @@ import Testing
         #expect(declined > 100)
     }
 
+    /// Timestamps of every length from 1 to 21 digits, of either sign and
+    /// with a leading zero or not, some followed by a digit-like byte: the
+    /// shortcut (which reads up to 16 digits 8 at a time) takes exactly the
+    /// ones that are JSON integers within 64 bits, with the value the
+    /// general parser reads, and declines the rest.
+    @Test func timestampsOfEveryLengthAgreeWithTheGeneralParser() {
+        var generator = SystemRandomNumberGenerator()
+        var accepted = 0, declined = 0
+        for length in 1...21 {
+            for trial in 0..<40 {
+                var digits = (0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) }
+                if trial % 4 != 0 && length > 1 && digits[0] == "0" { digits[0] = "7" }
+                if trial % 8 == 1 { digits = Array(repeating: "9", count: length) }
+                let number = (trial % 2 == 0 ? "" : "-") + String(digits)
+                let after = trial % 5 == 0 ? "/" : trial % 5 == 1 ? ":" : ""
+                let line = Array(#"{"id":"a","type":"message","from":"v","site_id":"1","timestamp":\#(number)\#(after),"data":{"message":"x"}}"#.utf8)
+                let general = Self.general(line)
+                if let event = Self.shortcut(line) {
+                    accepted += 1
+                    #expect(.event(event) == general, "\(number)\(after)")
+                    #expect(String(event.timestamp) == number.replacingOccurrences(of: "-0", with: "0"), "\(number)")
+                } else {
+                    declined += 1
+                    if case .event = general { Issue.record("the shortcut declined a valid \(number)\(after)") }
+                }
+            }
+        }
+        #expect(accepted > 300)
+        #expect(declined > 200)
+    }
+
     /// Generated logs, whose lines come in every form the generator writes:
     /// the decoder agrees with the general parser on every line, and most
     /// lines take the shortcut.

@@ -71,4 +71,38 @@ enum SWAR {
         let controlHits = (word &- (ones &* 0x20)) & ~word
         return (quoteHits | backslashHits | controlHits | word) & highBits
     }
+
+    /// A mask with the high bit set in each byte of `word` that is not an
+    /// ASCII digit. As with `stringStopMask`, only the lowest flagged byte is
+    /// meaningful: a byte below '0' borrows from the byte above it, and one
+    /// from 0xBA up carries into it, but a digit does neither, so the bytes
+    /// up to the first non-digit are judged exactly.
+    @inline(__always)
+    static func nonDigitMask(_ word: UInt64) -> UInt64 {
+        // A digit stays below 0x80 both raised by 0x46 and lowered by 0x30;
+        // every other byte crosses 0x80 one way or the other.
+        ((word &+ ones &* 0x46) | (word &- ones &* 0x30)) & highBits
+    }
+
+    /// The value of the first `count` bytes of `word` (little-endian, so its
+    /// first byte is the most significant digit), which must be ASCII digits;
+    /// `count` from 0 to 8. Three multiplications join the digits in pairs,
+    /// the pairs in fours and the fours in eights, instead of one step a digit.
+    @inline(__always)
+    static func digitsValue(_ word: UInt64, count: Int) -> UInt64 {
+        guard count > 0 else { return 0 }
+        // The digits' values, moved to the top so that zeros lead.
+        var value = (word &- ones &* 0x30) << UInt64(64 &- 8 &* count)
+        value = ((value & 0x0F0F_0F0F_0F0F_0F0F) &* (10 << 8 + 1)) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* (100 << 16 + 1)) >> 16
+        return ((value & 0x0000_FFFF_0000_FFFF) &* (10_000 << 32 + 1)) >> 32
+    }
+
+    /// 10 to the power `exponent`, from 0 to 8.
+    @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> UInt64 {
+        var power: UInt64 = 1
+        for _ in 0..<exponent { power &*= 10 }
+        return power
+    }
 }
