@@ -22,7 +22,7 @@ public final class DecodedBatch: @unchecked Sendable {
     private var decoder = EventDecoder()
     /// Lines cut from the input but not decoded yet (`stage`), their bytes
     /// back to back in `staged`.
-    private var stagedLines = RawColumn<StagedLine>()
+    @usableFromInline var stagedLines = RawColumn<StagedLine>()
     /// The bytes of the staged lines, kept until the batch is emptied: the
     /// decoded lines' names are ranges of them (`NameRange`). A name that is
     /// not in a staged line (its escapes decoded, or the line appended from
@@ -47,6 +47,9 @@ public final class DecodedBatch: @unchecked Sendable {
     /// `decodeStaged` (on any thread): cutting the input into batches must go
     /// in file order, one thread at a time, but decoding them need not.
     /// Arguments as for `append`.
+    /// Inlinable: the cutting loop (in the command line's module) calls it
+    /// for every line.
+    @inlinable
     public func stage(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
         let bytes = staged.append(line)
         stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
@@ -93,15 +96,26 @@ public final class DecodedBatch: @unchecked Sendable {
     }
 
     /// A line cut from the input and not decoded yet.
-    private struct StagedLine: BitwiseCopyable {
-        var start: UInt64
-        var end: UInt64
-        var isTerminated: Bool
+    @usableFromInline
+    struct StagedLine: BitwiseCopyable {
+        @usableFromInline var start: UInt64
+        @usableFromInline var end: UInt64
+        @usableFromInline var isTerminated: Bool
         /// Where its bytes start in `staged`.
-        var bytes: Int
+        @usableFromInline var bytes: Int
         /// Its length without "\n".
-        var length: UInt64
-        var isTooLong: Bool
+        @usableFromInline var length: UInt64
+        @usableFromInline var isTooLong: Bool
+
+        @inlinable
+        init(start: UInt64, end: UInt64, isTerminated: Bool, bytes: Int, length: UInt64, isTooLong: Bool) {
+            self.start = start
+            self.end = end
+            self.isTerminated = isTerminated
+            self.bytes = bytes
+            self.length = length
+            self.isTooLong = isTooLong
+        }
     }
 
     /// Line `index`, in file order.
@@ -228,19 +242,24 @@ struct ByteArena {
     }
 
     /// Copies `bytes` in; returns where they start.
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
-        if count + bytes.count > capacity {
-            let grownCapacity = max(capacity * 2, count + bytes.count)
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: grownCapacity, alignment: 16)
-            grown.copyMemory(from: base, byteCount: count)
-            base.deallocate()
-            base = grown
-            capacity = grownCapacity
-        }
+        if count + bytes.count > capacity { grow(toHold: bytes.count) }
         if let source = bytes.baseAddress { (base + count).copyMemory(from: source, byteCount: bytes.count) }
         defer { count += bytes.count }
         return count
+    }
+
+    /// Doubles the room, or more to hold `more` bytes beyond the ones held;
+    /// out of line, so `append` stays small.
+    @usableFromInline @inline(never)
+    mutating func grow(toHold more: Int) {
+        let grownCapacity = max(capacity * 2, count + more)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: grownCapacity, alignment: 16)
+        grown.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = grown
+        capacity = grownCapacity
     }
 
     /// Where `bytes` sits in the arena; nil when it is not (all) in it.
