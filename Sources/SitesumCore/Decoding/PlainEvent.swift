@@ -126,44 +126,25 @@ extension LineScanner {
     ///
     /// Up to 16 digits are found and read 8 at a time (`SWAR.nonDigitMask`,
     /// `SWAR.digitsValue`) where 16 bytes of the line are there, which they
-    /// always are in a line that fits the template; longer numbers, and
-    /// numbers near the line's end, go one digit at a time. More than 19
-    /// digits never fit, and are not taken here.
+    /// always are in a line that fits the template; up to 7 here, 8 to 16 by
+    /// `longInteger`, which takes longer numbers, and numbers near the
+    /// line's end, one digit at a time. More than 19 digits never fit, and
+    /// are not taken here.
     @inline(__always)
     func plainInteger(at start: Int) -> (Int64, Int)? {
         var i = start
         let negative = i < count && byte(i) == ASCII.minus
         if negative { i &+= 1 }
         let digits = i
-        var magnitude: UInt64 = 0
-        var wordsRead = false
-        if i &+ 16 <= count {
-            let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
-            let firstStops = SWAR.nonDigitMask(first)
-            if firstStops != 0 {
-                let length = firstStops.trailingZeroBitCount &>> 3
-                magnitude = SWAR.digitsValue(first, count: length)
-                i &+= length
-                wordsRead = true
-            } else {
-                let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
-                let secondStops = SWAR.nonDigitMask(second)
-                if secondStops != 0 {
-                    let length = secondStops.trailingZeroBitCount &>> 3
-                    magnitude = SWAR.digitsValue(first, count: 8) &* SWAR.powerOfTen(length)
-                        &+ SWAR.digitsValue(second, count: length)
-                    i &+= 8 &+ length
-                    wordsRead = true
-                }
-            }
-        }
-        if !wordsRead {
-            while i < count {
-                let digit = byte(i) &- ASCII.zero
-                if digit >= 10 { break }
-                magnitude = magnitude &* 10 &+ UInt64(digit)
-                i &+= 1
-            }
+        var magnitude: UInt64
+        let first = i &+ 16 <= count ? UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self)) : 0
+        let firstStops = SWAR.nonDigitMask(first)
+        if i &+ 16 <= count && firstStops != 0 {
+            let length = firstStops.trailingZeroBitCount &>> 3
+            magnitude = SWAR.digitsValue(first, count: length)
+            i &+= length
+        } else {
+            (magnitude, i) = longInteger(at: i)
         }
         let length = i &- digits
         guard length > 0, length <= 19, byte(digits) != ASCII.zero || length == 1 else { return nil }
@@ -173,6 +154,35 @@ extension LineScanner {
         }
         guard magnitude <= UInt64(Int64.max) else { return nil }
         return (Int64(magnitude), i)
+    }
+}
+
+extension LineScanner {
+    /// The digits from `start` on, as `plainInteger` reads them when the
+    /// first 8 bytes there are all digits, or fewer than 16 bytes are left:
+    /// their value (wrapped past 64 bits) and where they end. Out of line:
+    /// most numbers are shorter.
+    @inline(never)
+    func longInteger(at start: Int) -> (UInt64, Int) {
+        var i = start
+        if i &+ 16 <= count {
+            let first = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+            let second = UInt64(littleEndian: (base + (i &+ 8)).loadUnaligned(as: UInt64.self))
+            let secondStops = SWAR.nonDigitMask(second)
+            if secondStops != 0 {
+                let length = secondStops.trailingZeroBitCount &>> 3
+                let value = SWAR.digitsValue(first, count: 8) &* SWAR.powerOfTen(length) &+ SWAR.digitsValue(second, count: length)
+                return (value, i &+ 8 &+ length)
+            }
+        }
+        var magnitude: UInt64 = 0
+        while i < count {
+            let digit = byte(i) &- ASCII.zero
+            if digit >= 10 { break }
+            magnitude = magnitude &* 10 &+ UInt64(digit)
+            i &+= 1
+        }
+        return (magnitude, i)
     }
 }
 
