@@ -462,13 +462,13 @@ final class Runner {
                     checkpoint(at: committedOffsetCandidate)
                     holdsUnterminatedLine = true
                 }
-                let outcome = ingestor.apply(batch, at: index)
+                let outcome = ingestor.applyLine(batch, at: index)
                 if let mismatch = state.checkpointMismatch {
                     console.clearProgress()
                     return .checkpointMismatch(mismatch)
                 }
                 bytesRead = line.end - startOffset
-                if case .malformed(let reason) = outcome { try reportMalformed(reason, at: line.start) }
+                if outcome == .malformed { try reportMalformed(batch.malformedReason(at: index), at: line.start) }
                 guard line.isTerminated else { break }
                 committedOffsetCandidate = line.end
                 if checkpoints && state.tally.nonBlank - nonBlankAtAttempt >= spacing {

@@ -125,6 +125,12 @@ public final class DecodedBatch: @unchecked Sendable {
         return lines[index]
     }
 
+    /// Why line `index`, a malformed one, is malformed.
+    public func malformedReason(at index: Int) -> MalformedReason {
+        precondition(index >= 0 && index < count && lines[index].outcome == .malformed, "not a malformed line")
+        return reasons[lines[index].reason]
+    }
+
     /// Empties the batch, keeping its memory.
     public func removeAll() {
         count = 0

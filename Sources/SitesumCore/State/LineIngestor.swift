@@ -4,6 +4,14 @@ public enum LineOutcome: Equatable {
     case counted
     case duplicate
     case malformed(MalformedReason)
+
+    /// What became of a line, without the reason of a malformed one
+    /// (`DecodedBatch.malformedReason(at:)` has it): a plain byte, which the
+    /// per-line loop of a run neither copies nor destroys as it would a
+    /// `LineOutcome` (whose reason holds a string).
+    public enum Kind: UInt8, Sendable {
+        case blank, counted, duplicate, malformed
+    }
 }
 
 /// Feeds lines into an `ActivityState`: the per-line rules of the input
@@ -47,8 +55,18 @@ public struct LineIngestor {
 
     /// Applies line `index` of `batch`, which must come right after the last
     /// line applied in file order.
-    @inlinable @inline(__always)
     public func apply(_ batch: DecodedBatch, at index: Int) -> LineOutcome {
+        switch applyLine(batch, at: index) {
+        case .blank: .blank
+        case .counted: .counted
+        case .duplicate: .duplicate
+        case .malformed: .malformed(batch.malformedReason(at: index))
+        }
+    }
+
+    /// `apply`, telling only the kind of outcome.
+    @inlinable @inline(__always)
+    public func applyLine(_ batch: DecodedBatch, at index: Int) -> LineOutcome.Kind {
         if index % Self.prefetchGroup == 0 {
             let from = index == 0 ? 0 : index + Self.prefetchGroup
             let to = min(batch.count, index + 2 * Self.prefetchGroup)
@@ -63,9 +81,8 @@ public struct LineIngestor {
             state.tally.blank += 1
             return .blank
         case .malformed:
-            let reason = batch.reasons[line.pointee.reason]
-            recordMalformed(reason, at: line.pointee.start)
-            return .malformed(reason)
+            recordMalformed(batch.reasons[line.pointee.reason], at: line.pointee.start)
+            return .malformed
         case .message, .offline, .online:
             return state.apply(line, of: batch) ? .counted : .duplicate
         }
