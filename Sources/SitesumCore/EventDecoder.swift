@@ -45,8 +45,7 @@ public struct EventDecoder {
         guard let base = line.baseAddress, line.count > 0 else { return .blank }
         if !isKnownUniquelyReferenced(&storage) { storage = DecoderStorage() }
         // The template is read through a constant scanner: a variable one
-        // is copied for each non-mutating call, a few stores and loads a
-        // line that the processor waits on.
+        // is copied on the stack for each non-mutating call.
         let plain = LineScanner(base: base, count: line.count, storage: storage)
         let start = plain.skipWhitespace(0)
         if start == line.count { return .blank }
