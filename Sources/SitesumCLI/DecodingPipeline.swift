@@ -48,6 +48,9 @@ final class DecodingPipeline: @unchecked Sendable {
     private let batchBytes: UInt64
     private let queue: Monitor<Queue>
     private var worker: WorkerThread?
+    /// The processor seconds the worker thread ran, set as it ends: read it
+    /// after `stop` (whose join orders the write before the read).
+    private(set) var workerCPUSeconds = 0.0
 
     /// The ids of the checkpoint the run resumed from, looked up while decoding.
     private let checkpointed: CheckpointedIDs?
@@ -118,6 +121,7 @@ final class DecodingPipeline: @unchecked Sendable {
 
     /// The worker: cut and decode batches while there is room and input.
     private func produce() {
+        defer { workerCPUSeconds = CPUClock.thread() }
         while true {
             guard let batch = queue.wait(until: { $0.canCut || $0.stopping || $0.inputEnded }, then: { queue -> DecodedBatch? in
                 guard queue.canCut, !queue.stopping else { return nil }

@@ -42,6 +42,11 @@ final class Runner {
     /// Processor seconds the checkpoints took: collecting each delta on the
     /// run's thread, and the writer thread's commits and merges.
     private var checkpointCPUSeconds = 0.0
+    /// Processor seconds, while the input was read, of the run's own thread
+    /// (applying lines, and cutting and decoding batches the worker had not)
+    /// and of the decoding worker: which of the two the reading waited on.
+    private var applyCPUSeconds = 0.0
+    private var workerCPUSeconds = 0.0
 
     init(options: RunOptions, console: Console, faults: FaultInjection = .none) throws(Failure) {
         self.options = options
@@ -124,6 +129,7 @@ final class Runner {
             + " checkpoints=\(checkpointsWritten) checkpoint-failures=\(checkpointFailures)"
             + " resumed-offset=\(resumedAt?.offset ?? 0) resumed-line=\(resumedAt?.line ?? 0)"
             + " bytes-read=\(bytesRead) load=\(Format.fixed(loadSeconds, 3))s read=\(Format.fixed(readSeconds, 3))s"
+            + " apply-cpu=\(Format.fixed(applyCPUSeconds, 3))s worker-cpu=\(Format.fixed(workerCPUSeconds, 3))s"
             + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s"
             + " cpu=\(Format.fixed(CPUClock.process(), 3))s checkpoint-cpu=\(Format.fixed(checkpointCPUSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
         )
@@ -431,13 +437,19 @@ final class Runner {
         }
         reserveIDs(from: committedOffset)
         committedOffsetCandidate = committedOffset
-        let readStart = clock.now
-        defer { readSeconds += Self.seconds(clock.now - readStart) }
+        let readStart = clock.now, applyCPUStart = CPUClock.thread()
+        defer {
+            readSeconds += Self.seconds(clock.now - readStart)
+            applyCPUSeconds += CPUClock.thread() - applyCPUStart
+        }
         let startOffset = committedOffset
         var linesSinceProgress = 0
         let pipeline = DecodingPipeline(reader: reader, maxLineLength: options.maxLineLength, batchBytes: batchBytes, depth: 6,
                                         checkpointed: state.checkpointedIDs)
-        defer { pipeline.stop() }
+        defer {
+            pipeline.stop()
+            workerCPUSeconds += pipeline.workerCPUSeconds
+        }
         // Locals, so the per-line path does not retain them through `self` each time.
         let ingestor = self.ingestor
         let state = ingestor.state

@@ -105,7 +105,9 @@ import Testing
     }
 
     /// `cpu=` is the run's processor time and `checkpoint-cpu=` the part the
-    /// checkpoints took: none without checkpoints, some of it with them.
+    /// checkpoints took: none without checkpoints, some of it with them;
+    /// `apply-cpu=` and `worker-cpu=`, the reading's two threads, are parts
+    /// of it too.
     @Test func statisticsSayWhatTheCheckpointsCostTheProcessors() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
@@ -119,6 +121,9 @@ import Testing
         #expect(plain.status == 0)
         #expect(try seconds(plain, "cpu") > 0)
         #expect(try seconds(plain, "checkpoint-cpu") == 0)
+        let apply = try seconds(plain, "apply-cpu"), worker = try seconds(plain, "worker-cpu")
+        let plainTotal = try seconds(plain, "cpu")
+        #expect(apply > 0 && worker >= 0 && apply + worker <= plainTotal, "\(plain.stderr)")
         let checkpointed = try harness.run(["-s", "200", "--stats", "log.jsonl"])
         #expect(checkpointed.status == 0)
         #expect(Int(checkpointed.stats["checkpoints"] ?? "") ?? 0 > 100)
