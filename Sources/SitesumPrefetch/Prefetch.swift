@@ -16,3 +16,12 @@ public func prefetch(_ address: UnsafeRawPointer) {
     // llvm.prefetch(address, read, locality 3 (keep in all levels), data cache).
     Builtin.int_prefetch_RawPointer(address._rawValue, Int32(0)._value, Int32(3)._value, Int32(1)._value)
 }
+
+/// `prefetch` of the cache line holding `address` and of the line after it:
+/// what a lookup in an open-addressing table probes first, its home slot
+/// and, when the probe runs on past the line's end, the next.
+@inlinable @inline(__always)
+public func prefetchLineAndNext(_ address: UnsafeRawPointer) {
+    prefetch(address)
+    prefetch(address + 64)
+}

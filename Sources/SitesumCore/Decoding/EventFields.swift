@@ -75,6 +75,13 @@ struct EventFields {
         for k in first..<text.count {
             magnitude = magnitude &* 10 &+ UInt64(text[k] &- ASCII.zero)
         }
+        return int64(magnitude: magnitude, negative: negative)
+    }
+
+    /// The Int64 of a sign and a magnitude, if it is in range (down to
+    /// -2^63, up to 2^63 - 1).
+    @inline(__always)
+    static func int64(magnitude: UInt64, negative: Bool) -> Int64? {
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
             return Int64(truncatingIfNeeded: 0 &- magnitude)

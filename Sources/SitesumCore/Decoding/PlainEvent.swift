@@ -147,13 +147,10 @@ extension LineScanner {
             (magnitude, i) = longInteger(at: i)
         }
         let length = i &- digits
-        guard length > 0, length <= 19, byte(digits) != ASCII.zero || length == 1 else { return nil }
-        if negative {
-            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
-            return (Int64(truncatingIfNeeded: 0 &- magnitude), i)
-        }
-        guard magnitude <= UInt64(Int64.max) else { return nil }
-        return (Int64(magnitude), i)
+        guard length > 0, length <= 19, byte(digits) != ASCII.zero || length == 1,
+              let value = EventFields.int64(magnitude: magnitude, negative: negative)
+        else { return nil }
+        return (value, i)
     }
 }
 

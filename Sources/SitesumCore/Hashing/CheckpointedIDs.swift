@@ -347,9 +347,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// and so runs into the next line about half the time.
     @inlinable @inline(__always)
     func prefetch(_ fingerprint: UInt32) {
-        let at = UnsafeRawPointer(slots + home(fingerprint))
-        SitesumPrefetch.prefetch(at)
-        SitesumPrefetch.prefetch(at + 64)
+        SitesumPrefetch.prefetchLineAndNext(slots + home(fingerprint))
     }
 
     /// Whether an entry's tag matches `fingerprint`'s, so that the id may be

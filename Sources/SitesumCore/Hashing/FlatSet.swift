@@ -74,9 +74,7 @@ final class FlatSet<Key: FlatSetKey> {
     /// `insert`, so that the misses of many keys are in flight at once.
     @inlinable @inline(__always)
     func prefetch(_ hash: UInt64) {
-        let at = UnsafeRawPointer(slots + home(hash))
-        SitesumPrefetch.prefetch(at)
-        SitesumPrefetch.prefetch(at + 64)
+        SitesumPrefetch.prefetchLineAndNext(slots + home(hash))
     }
 
     /// Inserts `key`; true when it was not there before.
