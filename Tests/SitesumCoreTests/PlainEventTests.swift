@@ -190,7 +190,7 @@ import Testing
     /// ones that are JSON integers within 64 bits, with the value the
     /// general parser reads, and declines the rest.
     @Test func timestampsOfEveryLengthAgreeWithTheGeneralParser() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(state: 21)  // seeded, so a failure reproduces
         var accepted = 0, declined = 0
         for length in 1...21 {
             for trial in 0..<40 {
