@@ -163,9 +163,23 @@ final class DecodingPipeline: @unchecked Sendable {
     }
 
     /// Stages lines into `batch` until it is full; true when the input ended.
+    /// Whole lines the reader already holds go in one piece
+    /// (`LineReader.nextLines`, `DecodedBatch.stageLines`), to be split by
+    /// whichever thread decodes the batch; a line that crosses the reader's
+    /// buffer, or the batch's end, comes on its own.
     private func cut(into batch: DecodedBatch) throws(SystemError) -> Bool {
         var first: UInt64?
-        while let line = try reader.next() {
+        var staged: UInt64 = 0
+        while true {
+            if let lines = reader.nextLines(upTo: Int(batchBytes - staged)) {
+                batch.stageLines(lines.bytes, start: lines.start)
+                let start = first ?? lines.start
+                first = start
+                staged = lines.start + UInt64(lines.bytes.count) - start
+                if staged >= batchBytes { return false }
+                continue
+            }
+            guard let line = try reader.next() else { return true }
             if line.isTooLong {
                 batch.stageTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated, length: line.length)
             } else {
@@ -175,8 +189,8 @@ final class DecodingPipeline: @unchecked Sendable {
             if !line.isTerminated { return true }
             let start = first ?? line.start
             first = start
-            if line.end - start >= batchBytes { return false }
+            staged = line.end - start
+            if staged >= batchBytes { return false }
         }
-        return true
     }
 }

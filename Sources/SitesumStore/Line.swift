@@ -33,3 +33,18 @@ public struct Line {
         end - start - (isTerminated ? 1 : 0)
     }
 }
+
+/// Whole lines back to back as ``LineReader/nextLines(upTo:)`` hands them
+/// out: each ends with its "\n", the last byte included.
+public struct LineRun {
+    /// The lines with their "\n". Valid only until the reader's next call.
+    public var bytes: UnsafeRawBufferPointer
+    /// File offset of the first line's first byte.
+    public var start: UInt64
+
+    @inlinable
+    public init(bytes: UnsafeRawBufferPointer, start: UInt64) {
+        self.bytes = bytes
+        self.start = start
+    }
+}

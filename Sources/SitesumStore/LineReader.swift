@@ -82,6 +82,51 @@ public final class LineReader {
         return try nextSlowly()
     }
 
+    /// Whole lines back to back, each with its "\n": the bytes from
+    /// `position` through the last "\n" among the next `maxBytes` bytes
+    /// already read; nil when those hold none (`next()` then goes on, reading
+    /// more as needed). A line in them may be longer than `maxLineLength`
+    /// (the buffer holds up to that much more than a block): telling those
+    /// apart is the caller's, as splitting the lines is.
+    ///
+    /// For a caller that splits lines later, elsewhere: cutting the input into
+    /// batches, which goes in file order and one thread at a time, then costs
+    /// a search and a copy per block rather than per line.
+    @inlinable
+    public func nextLines(upTo maxBytes: Int) -> LineRun? {
+        let limit = min(tail, head &+ max(0, maxBytes))
+        guard limit > head, let last = Self.lastNewline(in: buffer + head, count: limit &- head) else { return nil }
+        let end = head &+ last &+ 1
+        let run = LineRun(bytes: UnsafeRawBufferPointer(start: buffer + head, count: end &- head),
+                          start: bufferOffset &+ UInt64(head))
+        head = end
+        scanned = end
+        return run
+    }
+
+    /// The index of the last "\n" among `count` bytes at `start`, if any:
+    /// eight bytes at a time from the end (the last "\n" of a block is
+    /// usually within a line's length of it).
+    @inlinable
+    static func lastNewline(in start: UnsafeRawPointer, count: Int) -> Int? {
+        var end = count
+        while end >= 8 {
+            let word = start.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self).littleEndian
+            let x = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            // A byte's high bit: set exactly when its byte of `x` is zero (no
+            // carry crosses bytes, so there are no false matches).
+            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let zeros = ~((((x & low7) &+ low7) | x) | low7)
+            if zeros != 0 { return end &- 8 &+ (63 &- zeros.leadingZeroBitCount) / 8 }
+            end &-= 8
+        }
+        while end > 0 {
+            end &-= 1
+            if start.load(fromByteOffset: end, as: UInt8.self) == 0x0A { return end }
+        }
+        return nil
+    }
+
     /// Everything but the common case: a too-long line, a refill, the end of the file.
     @usableFromInline
     func nextSlowly() throws(SystemError) -> Line? {

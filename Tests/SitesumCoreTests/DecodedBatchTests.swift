@@ -1,3 +1,4 @@
+import SitesumGenerator
 import Testing
 @testable import SitesumCore
 
@@ -18,17 +19,24 @@ import Testing
     /// Staged lines that fill the batch's bytes to just under their first
     /// capacity, so that copying the escaped names grows them (moving every
     /// line) part way through decoding: every name still reads back right.
-    @Test(arguments: [160, 250, 333])
-    func namesSurviveTheBytesGrowingWhileDecoding(length: Int) {
+    /// Staged one at a time (`stage`) or as one piece (`stageLines`).
+    @Test(arguments: [160, 250, 333], [false, true])
+    func namesSurviveTheBytesGrowingWhileDecoding(length: Int, inOnePiece: Bool) {
         let batch = DecodedBatch()
-        let count = 64 * 1024 / length
+        let count = 64 * 1024 / (length + 1)
         var offset: UInt64 = 0
+        var piece: [UInt8] = []
         for i in 0..<count {
-            var bytes = Array(Self.line(i, length: length).utf8)
+            let bytes = Array(Self.line(i, length: length).utf8)
             #expect(bytes.count == length)
-            bytes.withUnsafeBytes { batch.stage($0, start: offset, end: offset + UInt64(length) + 1, isTerminated: true) }
+            if inOnePiece {
+                piece += bytes + [0x0A]
+            } else {
+                bytes.withUnsafeBytes { batch.stage($0, start: offset, end: offset + UInt64(length) + 1, isTerminated: true) }
+            }
             offset += UInt64(length) + 1
         }
+        if inOnePiece { piece.withUnsafeBytes { batch.stageLines($0, start: 0) } }
         let capacity = batch.staged.capacity
         #expect(batch.staged.count <= capacity, "the lines alone fit")
         batch.decodeStaged(limit: 1 << 20)
@@ -46,5 +54,62 @@ import Testing
                 #expect(Array(batch.name(id)) == Array("id-\(i)".utf8), "line \(i)")
             }
         }
+    }
+
+    /// Lines staged as pieces (`stageLines`) decode to exactly what staging
+    /// them one at a time (`stage`, `stageTooLong`) gives: the same outcomes,
+    /// offsets, times, ids, names and reasons, for events, blank and malformed
+    /// lines, lines over the limit, and a byte-order mark at the start of the
+    /// input, cut into pieces at random.
+    @Test func linesStagedInPiecesDecodeAsLinesStagedOneByOne() {
+        var random = SplitMix64(state: 7)
+        let limit = 220
+        var lines: [[UInt8]] = [[0xEF, 0xBB, 0xBF] + Array(Self.line(0, length: 180).utf8)]
+        for i in 1..<400 {
+            switch random.next() % 8 {
+            case 0: lines.append([])
+            case 1: lines.append(Array("{\"id\":".utf8))
+            case 2: lines.append(Array(Self.line(i, length: limit + 1 + Int(random.next() % 50)).utf8))
+            case 3: lines.append(Array(Self.line(i, length: limit).utf8))
+            default: lines.append(Array(Self.line(i, length: 150 + Int(random.next() % 70)).utf8))
+            }
+        }
+        let oneByOne = DecodedBatch(), inPieces = DecodedBatch()
+        var offset: UInt64 = 0
+        var piece: [UInt8] = [], pieceStart: UInt64 = 0
+        for (index, line) in lines.enumerated() {
+            let end = offset + UInt64(line.count) + 1
+            if line.count > limit {
+                oneByOne.stageTooLong(start: offset, end: end, isTerminated: true, length: UInt64(line.count))
+            } else {
+                line.withUnsafeBytes { oneByOne.stage($0, start: offset, end: end, isTerminated: true) }
+            }
+            piece += line + [0x0A]
+            if random.next() % 5 == 0 || index == lines.count - 1 {
+                piece.withUnsafeBytes { inPieces.stageLines($0, start: pieceStart) }
+                piece = []
+                pieceStart = end
+            }
+            offset = end
+        }
+        oneByOne.decodeStaged(limit: limit)
+        inPieces.decodeStaged(limit: limit)
+        #expect(inPieces.count == lines.count)
+        #expect(oneByOne.count == lines.count)
+        for index in 0..<min(inPieces.count, oneByOne.count) {
+            let a = oneByOne[index], b = inPieces[index]
+            #expect(a.outcome == b.outcome && a.start == b.start && a.end == b.end && a.isTerminated == b.isTerminated,
+                    "line \(index)")
+            #expect(a.timestamp == b.timestamp && a.uuid.high == b.uuid.high && a.uuid.low == b.uuid.low && a.idHash == b.idHash, "line \(index)")
+            #expect(Array(oneByOne.name(a.site)) == Array(inPieces.name(b.site)), "line \(index)")
+            #expect(Array(oneByOne.name(a.from)) == Array(inPieces.name(b.from)), "line \(index)")
+            #expect(a.id.map { Array(oneByOne.name($0)) } == b.id.map { Array(inPieces.name($0)) }, "line \(index)")
+            if a.outcome == .malformed {
+                #expect(oneByOne.malformedReason(at: index) == inPieces.malformedReason(at: index), "line \(index)")
+            }
+        }
+        let outcomes = Set((0..<inPieces.count).map { inPieces[$0].outcome })
+        #expect(outcomes == [.blank, .message, .malformed], "the lines cover blank, event and malformed lines")
+        #expect(inPieces[0].outcome == .message, "the byte-order mark at the start is skipped")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import SitesumGenerator
-import SitesumStore
+@testable import SitesumStore
 import Testing
 
 @Suite struct LineReaderTests {
@@ -49,6 +49,39 @@ import Testing
         }
     }
 
+    /// As `readAll`, taking whole lines in pieces (`nextLines`) of at most
+    /// each of `budgets` bytes in turn, and single lines (`next`) where a
+    /// piece has no whole line, then splitting the pieces the obvious way.
+    static func readAllInPieces(_ path: String, from offset: UInt64 = 0, maxLineLength: Int, blockSize: Int,
+                                budgets: [Int]) throws -> [ExpectedLine] {
+        try withFile(path) { file in
+            let reader = try LineReader(file: file, startingAt: offset, maxLineLength: maxLineLength, blockSize: blockSize)
+            var lines: [ExpectedLine] = []
+            var turn = 0
+            while true {
+                let budget = budgets[turn % budgets.count]
+                turn += 1
+                if let piece = reader.nextLines(upTo: budget) {
+                    #expect(piece.bytes.count <= budget && piece.bytes.last == 0x0A)
+                    #expect(reader.position == piece.start + UInt64(piece.bytes.count))
+                    let split = naiveSplit(Array(piece.bytes), from: 0, maxLineLength: maxLineLength)
+                    lines += split.map { line in
+                        var line = line
+                        line.start += piece.start
+                        line.end += piece.start
+                        return line
+                    }
+                    continue
+                }
+                guard let line = try reader.next() else { break }
+                lines.append(ExpectedLine(bytes: Array(line.bytes), start: line.start, end: line.end,
+                                          isTerminated: line.isTerminated, isTooLong: line.isTooLong))
+            }
+            #expect(reader.nextLines(upTo: 1 << 20) == nil)
+            return lines
+        }
+    }
+
     func check(_ data: [UInt8], from offset: Int = 0, maxLineLength: Int, blockSize: Int,
                in directory: TemporaryDirectory, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let path = directory.file("input")
@@ -57,6 +90,30 @@ import Testing
         let expected = Self.naiveSplit(data, from: offset, maxLineLength: maxLineLength)
         #expect(actual == expected, "max \(maxLineLength) block \(blockSize) offset \(offset)",
                 sourceLocation: sourceLocation)
+        for budgets in [[1 << 20], [0, 1, 7, 9, 16, 33, 100], [5, 64]] {
+            let inPieces = try Self.readAllInPieces(path, from: UInt64(offset), maxLineLength: maxLineLength,
+                                                    blockSize: blockSize, budgets: budgets)
+            #expect(inPieces == expected, "in pieces of \(budgets), max \(maxLineLength) block \(blockSize) offset \(offset)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The backward search for a piece's last "\n" against the obvious one,
+    /// at every length and position, with bytes that differ from "\n" in
+    /// one bit (0x0B, 0x8A) around it.
+    @Test func lastNewlineIsTheLastOne() {
+        for count in 0...40 {
+            for fill: UInt8 in [0x61, 0x0B, 0x8A, 0x09] {
+                for position in [-1] + Array(0..<count) {
+                    var bytes = [UInt8](repeating: fill, count: count)
+                    if position >= 0 { bytes[position] = 0x0A }
+                    if position > 2 { bytes[position / 2] = 0x0A }
+                    let expected = bytes.lastIndex(of: 0x0A)
+                    let found = bytes.withUnsafeBytes { LineReader.lastNewline(in: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, count: count) }
+                    #expect(found == expected, "\(count) bytes of \(fill), newline at \(position)")
+                }
+            }
+        }
     }
 
     @Test func emptyFileYieldsNothing() throws {

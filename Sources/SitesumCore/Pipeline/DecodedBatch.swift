@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Lines decoded ahead of being applied: everything `LineIngestor.apply`
 /// needs of each line, copied out of the reader's buffer, so a worker thread
 /// can decode (JSON scan, UUID parse, hashes) while another applies earlier
@@ -47,19 +51,31 @@ public final class DecodedBatch: @unchecked Sendable {
     /// `decodeStaged` (on any thread): cutting the input into batches must go
     /// in file order, one thread at a time, but decoding them need not.
     /// Arguments as for `append`.
-    /// Inlinable: the cutting loop (in the command line's module) calls it
-    /// for every line.
-    @inlinable
     public func stage(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
         let bytes = staged.append(line)
-        stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
-                                      bytes: bytes, length: UInt64(line.count), isTooLong: false))
+        stagedLines.append(StagedLine(kind: .line, start: start, end: end, isTerminated: isTerminated,
+                                      bytes: bytes, length: UInt64(line.count)))
+    }
+
+    /// Copies whole lines out of the reader's buffer in one piece, each with
+    /// its "\n" (the last byte of `lines` is one), the first starting at
+    /// input offset `start`: `decodeStaged` splits them, so the cutting,
+    /// which goes one thread at a time, costs a copy per piece rather than a
+    /// search and a copy per line. A line longer than the limit `decodeStaged`
+    /// is given counts as too long, as `stageTooLong` would have it.
+    /// Inlinable: the cutting loop (in the command line's module) calls it.
+    @inlinable
+    public func stageLines(_ lines: UnsafeRawBufferPointer, start: UInt64) {
+        precondition(lines.last == 0x0A, "staged lines end with a newline")
+        let bytes = staged.append(lines)
+        stagedLines.append(StagedLine(kind: .lines, start: start, end: start + UInt64(lines.count), isTerminated: true,
+                                      bytes: bytes, length: UInt64(lines.count)))
     }
 
     /// Stages a line that was longer than `limit` bytes (see `appendTooLong`).
     public func stageTooLong(start: UInt64, end: UInt64, isTerminated: Bool, length: UInt64) {
-        stagedLines.append(StagedLine(start: start, end: end, isTerminated: isTerminated,
-                                      bytes: 0, length: length, isTooLong: true))
+        stagedLines.append(StagedLine(kind: .tooLong, start: start, end: end, isTerminated: isTerminated,
+                                      bytes: 0, length: length))
     }
 
     /// Decodes the staged lines, in order, as `append` and `appendTooLong`
@@ -70,12 +86,15 @@ public final class DecodedBatch: @unchecked Sendable {
     public func decodeStaged(limit: Int, checkpointed: CheckpointedIDs? = nil) {
         let first = count
         for line in stagedLines {
-            if line.isTooLong {
-                appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
-                              length: line.length, limit: limit)
-            } else {
+            switch line.kind {
+            case .line:
                 append(staged.bytes(at: line.bytes, count: Int(line.length)),
                        start: line.start, end: line.end, isTerminated: line.isTerminated)
+            case .tooLong:
+                appendTooLong(start: line.start, end: line.end, isTerminated: line.isTerminated,
+                              length: line.length, limit: limit)
+            case .lines:
+                splitAndAppend(bytes: line.bytes, count: Int(line.length), start: line.start, limit: limit)
             }
         }
         stagedLines.removeAll()
@@ -95,26 +114,50 @@ public final class DecodedBatch: @unchecked Sendable {
         }
     }
 
-    /// A line cut from the input and not decoded yet.
+    /// Splits the lines staged whole at `bytes` in `staged` (`stageLines`) and
+    /// appends each, as `stage` and `stageTooLong` would have staged them.
+    /// The arena's address is taken again for every line: appending one may
+    /// copy a name into the arena, which moves it when it grows.
+    private func splitAndAppend(bytes: Int, count: Int, start: UInt64, limit: Int) {
+        var offset = 0
+        while offset < count {
+            let rest = staged.bytes(at: bytes + offset, count: count - offset)
+            guard let newline = memchr(rest.baseAddress!, 0x0A, rest.count) else {
+                preconditionFailure("staged lines end with a newline")
+            }
+            let length = rest.baseAddress!.distance(to: UnsafeRawPointer(newline))
+            let lineStart = start + UInt64(offset), lineEnd = lineStart + UInt64(length) + 1
+            if length > limit {
+                appendTooLong(start: lineStart, end: lineEnd, isTerminated: true, length: UInt64(length), limit: limit)
+            } else {
+                append(UnsafeRawBufferPointer(rebasing: rest[..<length]), start: lineStart, end: lineEnd, isTerminated: true)
+            }
+            offset += length + 1
+        }
+    }
+
+    /// What was cut from the input and not decoded yet: a line, a line too
+    /// long to keep, or whole lines in one piece (`stageLines`).
     @usableFromInline
     struct StagedLine: BitwiseCopyable {
+        @usableFromInline enum Kind: UInt8, BitwiseCopyable { case line, tooLong, lines }
+        @usableFromInline var kind: Kind
         @usableFromInline var start: UInt64
         @usableFromInline var end: UInt64
         @usableFromInline var isTerminated: Bool
         /// Where its bytes start in `staged`.
         @usableFromInline var bytes: Int
-        /// Its length without "\n".
+        /// Its length without "\n" (a piece of lines: its length, "\n"s included).
         @usableFromInline var length: UInt64
-        @usableFromInline var isTooLong: Bool
 
         @inlinable
-        init(start: UInt64, end: UInt64, isTerminated: Bool, bytes: Int, length: UInt64, isTooLong: Bool) {
+        init(kind: Kind, start: UInt64, end: UInt64, isTerminated: Bool, bytes: Int, length: UInt64) {
+            self.kind = kind
             self.start = start
             self.end = end
             self.isTerminated = isTerminated
             self.bytes = bytes
             self.length = length
-            self.isTooLong = isTooLong
         }
     }
 
