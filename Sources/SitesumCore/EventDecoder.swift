@@ -39,6 +39,16 @@ public struct EventDecoder {
         return LineScanner(base: base, count: line.count, storage: storage).plainEvent()
     }
 
+    /// The event of the line at the start of `lines` (lines back to back,
+    /// each with its "\n") when it is in the plain form, and the line's
+    /// length without "\n"; nil for any other line. The template finds the
+    /// line's end itself (`LineScanner.plainEvent(newlineEnded:)`).
+    @inline(__always)
+    mutating func plainEvent(startOf lines: UnsafeRawBufferPointer) -> (event: RawEvent, length: Int)? {
+        guard let base = lines.baseAddress, lines.count > 0 else { return nil }
+        return LineScanner(base: base, count: lines.count, storage: storage).plainEvent(newlineEnded: true)
+    }
+
     /// `decode(_:)`, leaving out the template when the caller already read
     /// `line` against it (`plainEvent`) and it did not fit.
     public mutating func decode(_ line: UnsafeRawBufferPointer, templateTried: Bool) -> DecodeResult {

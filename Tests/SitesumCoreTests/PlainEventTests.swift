@@ -11,13 +11,29 @@ import Testing
     static let offline = #"{"id":"x","type":"status","from":"operator3","site_id":"site 2","timestamp":-7,"data":{"status":"offline"}}"#
 
     /// The shortcut's event for `line`, copied out; nil when it declines.
-    static func shortcut(_ line: [UInt8]) -> DecodedEvent? {
-        line.withUnsafeBytes { bytes -> DecodedEvent? in
+    ///
+    /// Every line is also read at the start of a piece of lines (its "\n",
+    /// then another line), as a batch reads lines staged in one piece
+    /// (`plainEvent(newlineEnded: true)`): that must make the same event of
+    /// the line up to its first "\n", and find where that "\n" is.
+    static func shortcut(_ line: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> DecodedEvent? {
+        let event = shortcut(line, newlineEnded: false)?.event
+        let end = line.firstIndex(of: 0x0A) ?? line.count
+        let expected = end == line.count ? event : shortcut(Array(line[..<end]), newlineEnded: false)?.event
+        let inPiece = shortcut(line + [0x0A] + Array(message.utf8), newlineEnded: true)
+        #expect(inPiece?.event == expected, "\(String(decoding: line, as: UTF8.self))", sourceLocation: sourceLocation)
+        if let inPiece { #expect(inPiece.length == end, sourceLocation: sourceLocation) }
+        return event
+    }
+
+    static func shortcut(_ bytes: [UInt8], newlineEnded: Bool) -> (event: DecodedEvent, length: Int)? {
+        bytes.withUnsafeBytes { bytes -> (event: DecodedEvent, length: Int)? in
             guard let base = bytes.baseAddress else { return nil }
             // The scanner does not keep its storage alive.
             let storage = DecoderStorage()
             return withExtendedLifetime(storage) {
-                LineScanner(base: base, count: bytes.count, storage: storage).plainEvent().map(Self.copy)
+                LineScanner(base: base, count: bytes.count, storage: storage).plainEvent(newlineEnded: newlineEnded)
+                    .map { (Self.copy($0.event), $0.length) }
             }
         }
     }
@@ -156,7 +172,7 @@ import Testing
     /// whatever the shortcut accepts, the general parser makes the same
     /// event of, and the decoder always agrees with the general parser.
     @Test func cutsAndSingleByteChangesAgreeWithTheGeneralParser() {
-        let replacements: [UInt8] = [0x20, 0x22, 0x5C, 0x30, 0x39, 0x2D, 0x2E, 0x65, 0x7D, 0x2C, 0x3A, 0x01, 0x80, 0xC3]
+        let replacements: [UInt8] = [0x20, 0x22, 0x5C, 0x30, 0x39, 0x2D, 0x2E, 0x65, 0x7D, 0x2C, 0x3A, 0x01, 0x80, 0xC3, 0x0A]
         var accepted = 0, declined = 0
         for text in [Self.message, Self.online, Self.offline] {
             let plain = Array(text.utf8)

@@ -24,6 +24,19 @@ extension LineScanner {
     /// nil for any other line.
     @inline(__always)
     func plainEvent() -> RawEvent? {
+        plainEvent(newlineEnded: false)?.event
+    }
+
+    /// The event of a line that fits the template, and the line's length.
+    /// `newlineEnded` false: the scanner's bytes are the line. True: they run
+    /// from the line's start on past its end (the rest of a piece of lines,
+    /// `DecodedBatch.stageLines`), and a line that fits ends with "\n" right
+    /// after the template's last piece, so no search for its end is needed.
+    /// None of the template's pieces holds a "\n", and no string it crosses
+    /// can (a raw control character ends the scan), so a line fits the same
+    /// either way.
+    @inline(__always)
+    func plainEvent(newlineEnded: Bool) -> (event: RawEvent, length: Int)? {
         guard matches(PlainEventPiece.open, at: 0) else { return nil }
         let idStart = PlainEventPiece.open.count
         // A canonical UUID followed by the closing quote is a plain string
@@ -57,27 +70,40 @@ extension LineScanner {
         else { return nil }
         i = numberEnd &+ PlainEventPiece.data.count
         let kind: EventKind
+        let length: Int
         if isMessage {
             guard matches(PlainEventPiece.messageKey, at: i) else { return nil }
             // The message's opening quote ends the piece just matched.
             let open = i &+ PlainEventPiece.messageKey.count &- 1
-            guard let end = try? skipString(open: open), ends(with: PlainEventPiece.close, at: end) else { return nil }
+            guard let end = try? skipString(open: open) else { return nil }
+            length = lineEnd(with: PlainEventPiece.close, at: end, newlineEnded: newlineEnded)
+            guard length >= 0 else { return nil }
             kind = .message
         } else {
             guard matches(PlainEventPiece.statusKey, at: i) else { return nil }
             i &+= PlainEventPiece.statusKey.count
-            if ends(with: PlainEventPiece.online, at: i) {
-                kind = .online
-            } else if ends(with: PlainEventPiece.offline, at: i) {
-                kind = .offline
-            } else {
-                return nil
-            }
+            let online = lineEnd(with: PlainEventPiece.online, at: i, newlineEnded: newlineEnded)
+            let offline = online >= 0 ? -1 : lineEnd(with: PlainEventPiece.offline, at: i, newlineEnded: newlineEnded)
+            guard online >= 0 || offline >= 0 else { return nil }
+            kind = online >= 0 ? .online : .offline
+            length = max(online, offline)
         }
         var event = RawEvent(kind: kind, timestamp: timestamp, id: view(idStart, idEnd),
                              from: view(fromStart, fromEnd), site: view(siteStart, siteEnd))
         event.uuid = uuid
-        return event
+        return (event, length)
+    }
+
+    /// Where the line ends when its last piece is `piece`, at `i`: the end
+    /// of the bytes (`newlineEnded` false), or the "\n" right after the
+    /// piece; -1 when the piece is not there or does not end the line.
+    @_transparent
+    func lineEnd(with piece: PlainEventPiece, at i: Int, newlineEnded: Bool) -> Int {
+        if newlineEnded {
+            let end = i &+ piece.count
+            return end < count && byte(end) == ASCII.lineFeed && matches(piece, at: i) ? end : -1
+        }
+        return ends(with: piece, at: i) ? count : -1
     }
 
     /// Whether the line holds `piece` at `i`.

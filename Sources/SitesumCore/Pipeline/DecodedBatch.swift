@@ -118,19 +118,33 @@ public final class DecodedBatch: @unchecked Sendable {
     /// appends each, as `stage` and `stageTooLong` would have staged them.
     /// The arena's address is taken again for every line: appending one may
     /// copy a name into the arena, which moves it when it grows.
+    /// A line in the plain form is read against the template first, which
+    /// finds the line's end on the way; any other line's end is searched for,
+    /// and the line decoded the general way (`append`).
     private func splitAndAppend(bytes: Int, count: Int, start: UInt64, limit: Int) {
         var offset = 0
         while offset < count {
             let rest = staged.bytes(at: bytes + offset, count: count - offset)
+            let lineStart = start + UInt64(offset)
+            if let (event, length) = decoder.plainEvent(startOf: rest), length <= limit {
+                var entry = DecodedLine(start: lineStart, end: lineStart + UInt64(length) + 1, isTerminated: true)
+                keep(event, in: &entry)
+                add(entry)
+                offset += length + 1
+                continue
+            }
             guard let newline = memchr(rest.baseAddress!, 0x0A, rest.count) else {
                 preconditionFailure("staged lines end with a newline")
             }
             let length = rest.baseAddress!.distance(to: UnsafeRawPointer(newline))
-            let lineStart = start + UInt64(offset), lineEnd = lineStart + UInt64(length) + 1
+            let lineEnd = lineStart + UInt64(length) + 1
             if length > limit {
                 appendTooLong(start: lineStart, end: lineEnd, isTerminated: true, length: UInt64(length), limit: limit)
             } else {
-                append(UnsafeRawBufferPointer(rebasing: rest[..<length]), start: lineStart, end: lineEnd, isTerminated: true)
+                // The template was tried on these bytes, unless a byte-order
+                // mark at the input's start is to be left out of them.
+                append(UnsafeRawBufferPointer(rebasing: rest[..<length]), start: lineStart, end: lineEnd, isTerminated: true,
+                       templateTried: lineStart != 0)
             }
             offset += length + 1
         }
@@ -186,11 +200,17 @@ public final class DecodedBatch: @unchecked Sendable {
     /// its first byte sits in the input, `end` just past its "\n" (or its last
     /// byte when `isTerminated` is false).
     public func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool) {
+        append(line, start: start, end: end, isTerminated: isTerminated, templateTried: false)
+    }
+
+    /// `append`, leaving out the template when the caller already read the
+    /// line against it and it did not fit.
+    private func append(_ line: UnsafeRawBufferPointer, start: UInt64, end: UInt64, isTerminated: Bool, templateTried: Bool) {
         var entry = DecodedLine(start: start, end: end, isTerminated: isTerminated)
         let bytes = Self.eventBytes(line, start: start)
         // Most lines fit the template: their event is kept without the
         // general result (`DecodeResult`) being made and taken apart.
-        if let event = decoder.plainEvent(bytes) {
+        if !templateTried, let event = decoder.plainEvent(bytes) {
             keep(event, in: &entry)
         } else {
             switch decoder.decode(bytes, templateTried: true) {
