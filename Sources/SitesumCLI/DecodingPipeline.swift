@@ -9,13 +9,14 @@ import SitesumStore
 ///
 /// Decoding costs more than applying, so a worker that only decodes would
 /// leave the applying thread idle about half the time. Here a batch goes
-/// through two steps: cutting (taking the next lines from the reader and
-/// copying their bytes into the batch), in file order and by one thread at a
-/// time, and decoding, by whichever thread cut it. The caller, finding the
+/// through two steps: cutting (reading the next lines into the batch, most
+/// of them straight from the file), in file order and by one thread at a
+/// time, and decoding (splitting the lines too), by whichever thread cut it. The caller, finding the
 /// next batch not ready, cuts and decodes the one after instead of waiting.
 ///
-/// A batch ends after the line that crosses `batchBytes` from its start (or
-/// at the end of the input, or after an unterminated last line). Batches are
+/// A batch ends at its last whole line within `batchBytes` of its start,
+/// after a line that crosses them and so came on its own (`cut(into:)`), or
+/// at the end of the input or an unterminated last line. Batches are
 /// recycled, and at most `depth` exist, so the input is read at most about
 /// `depth` batches (plus the reader's own block) ahead of the last line the
 /// caller was given — the file position stays close to the work done.
@@ -163,20 +164,33 @@ final class DecodingPipeline: @unchecked Sendable {
     }
 
     /// Stages lines into `batch` until it is full; true when the input ended.
-    /// Whole lines the reader already holds go in one piece
-    /// (`LineReader.nextLines`, `DecodedBatch.stageLines`), to be split by
-    /// whichever thread decodes the batch; a line that crosses the reader's
-    /// buffer, or the batch's end, comes on its own.
+    /// Lines come in pieces, to be split by whichever thread decodes the
+    /// batch: read straight into the batch (`LineReader.readLines`, the usual
+    /// way), or whole lines the reader already holds copied in one piece
+    /// (`LineReader.nextLines`); a line longer than the room left, or than a
+    /// piece, comes on its own.
     private func cut(into batch: DecodedBatch) throws(SystemError) -> Bool {
         var first: UInt64?
         var staged: UInt64 = 0
         while true {
-            if let lines = reader.nextLines(upTo: Int(batchBytes - staged)) {
+            let room = Int(batchBytes - staged)
+            var piece = reader.nextLines(upTo: room)
+            var readInPlace = false
+            if let lines = piece {
                 batch.stageLines(lines.bytes, start: lines.start)
+            } else {
+                piece = try reader.readLines(into: batch.stagingRoom(room), room: room)
+                if let lines = piece { batch.stageLinesInPlace(count: lines.bytes.count, start: lines.start) }
+                readInPlace = true
+            }
+            if let lines = piece {
                 let start = first ?? lines.start
                 first = start
                 staged = lines.start + UInt64(lines.bytes.count) - start
-                if staged >= batchBytes { return false }
+                // Lines read in place fill the room but for part of a line:
+                // the next would cross the batch's end, and the reader, to
+                // complete it, would read a block of its own.
+                if staged >= batchBytes || readInPlace { return false }
                 continue
             }
             guard let line = try reader.next() else { return true }

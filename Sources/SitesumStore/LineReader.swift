@@ -104,6 +104,43 @@ public final class LineReader {
         return run
     }
 
+    /// Whole lines read straight into the caller's memory: the bytes the
+    /// reader holds and has not handed out (part of a line, which must hold
+    /// no "\n"), moved to `destination`, then the file's next bytes read
+    /// after them, up to `room` in all; the result is those bytes through the
+    /// last "\n", and whatever follows it stays with the reader, as if read
+    /// by it. For a caller that takes lines in pieces where it decodes them:
+    /// the lines come to it with no copy of the reader's, only the part of a
+    /// line at the end is copied back.
+    ///
+    /// Nil, with the reader as if it had read the bytes itself, when there
+    /// is no whole line: the file ended (the reader now knows), or none of
+    /// the bytes is a "\n" (a line longer than `room`); `next()` then goes on.
+    /// Nil at once, reading nothing, when the reader holds more than
+    /// `maxLineLength` bytes or `room` is more than `blockSize` (so that what
+    /// comes back fits the reader's buffer) or less than what it holds plus one.
+    public func readLines(into destination: UnsafeMutableRawPointer, room: Int) throws(SystemError) -> LineRun? {
+        let held = tail - head
+        guard !atEndOfFile, held <= maxLineLength, room <= blockSize, room > held else { return nil }
+        precondition(Self.lastNewline(in: buffer + head, count: held) == nil, "the reader holds whole lines: take them first")
+        let start = bufferOffset + UInt64(head)
+        destination.copyMemory(from: buffer + head, byteCount: held)
+        let count = try file.read(into: UnsafeMutableRawBufferPointer(start: destination + held, count: room - held))
+        // The reader's buffer now starts with the bytes after the last whole
+        // line (all of them, without one).
+        head = 0
+        if count == 0 { atEndOfFile = true }
+        let total = held + count
+        let whole = count == 0 ? 0 : Self.lastNewline(in: destination, count: total).map { $0 + 1 } ?? 0
+        let rest = total - whole
+        buffer.copyMemory(from: destination + whole, byteCount: rest)
+        bufferOffset = start + UInt64(whole)
+        tail = rest
+        scanned = rest  // no "\n" among them
+        guard whole > 0 else { return nil }
+        return LineRun(bytes: UnsafeRawBufferPointer(start: destination, count: whole), start: start)
+    }
+
     /// The index of the last "\n" among `count` bytes at `start`, if any:
     /// eight bytes at a time from the end (the last "\n" of a block is
     /// usually within a line's length of it).

@@ -123,7 +123,9 @@ import Testing
     }
 
     /// Batches cut at line boundaries: every line once, in order, each batch
-    /// at least `batchBytes` long except the last, and an unterminated line last.
+    /// but the last full (the next line would not have fit in `batchBytes`,
+    /// or it took one line past them, or the next is the input's last), and
+    /// an unterminated line last.
     @Test(arguments: [1, 5, 100, 4096])
     func batchesEndAtLineBoundaries(_ blockSize: Int) throws {
         let lines = (0..<500).map { "line \($0) " + String(repeating: "x", count: $0 % 37) }
@@ -145,7 +147,15 @@ import Testing
         }
         #expect(next == UInt64(input.count))
         #expect(sawUnterminated)
-        #expect(batchSizes.dropLast().allSatisfy { $0 >= UInt64(blockSize) })
+        var batchStart = 0
+        for size in batchSizes.dropLast() {
+            let end = batchStart + Int(size)
+            let nextLine = (input[end...].firstIndex(of: UInt8(ascii: "\n")) ?? input.count - 1) + 1 - end
+            // A batch before the input's last line may be short: the input ended.
+            #expect(Int(size) + nextLine > blockSize || end + nextLine == input.count,
+                    "a batch of \(size) bytes, then a line of \(nextLine), for \(blockSize)")
+            batchStart = end
+        }
     }
 
     /// The reading thread stays a bounded distance ahead of the lines handed

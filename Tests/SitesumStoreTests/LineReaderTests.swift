@@ -49,11 +49,12 @@ import Testing
         }
     }
 
-    /// As `readAll`, taking whole lines in pieces (`nextLines`) of at most
+    /// As `readAll`, taking whole lines in pieces (`nextLines`, and with
+    /// `inPlace` also `readLines`, into memory of the caller's) of at most
     /// each of `budgets` bytes in turn, and single lines (`next`) where a
     /// piece has no whole line, then splitting the pieces the obvious way.
     static func readAllInPieces(_ path: String, from offset: UInt64 = 0, maxLineLength: Int, blockSize: Int,
-                                budgets: [Int]) throws -> [ExpectedLine] {
+                                budgets: [Int], inPlace: Bool = false) throws -> [ExpectedLine] {
         try withFile(path) { file in
             let reader = try LineReader(file: file, startingAt: offset, maxLineLength: maxLineLength, blockSize: blockSize)
             var lines: [ExpectedLine] = []
@@ -61,7 +62,9 @@ import Testing
             while true {
                 let budget = budgets[turn % budgets.count]
                 turn += 1
-                if let piece = reader.nextLines(upTo: budget) {
+                let room = UnsafeMutableRawPointer.allocate(byteCount: max(1, budget), alignment: 16)
+                defer { room.deallocate() }
+                if let piece = try reader.nextLines(upTo: budget) ?? (inPlace ? reader.readLines(into: room, room: budget) : nil) {
                     #expect(piece.bytes.count <= budget && piece.bytes.last == 0x0A)
                     #expect(reader.position == piece.start + UInt64(piece.bytes.count))
                     let split = naiveSplit(Array(piece.bytes), from: 0, maxLineLength: maxLineLength)
@@ -90,11 +93,13 @@ import Testing
         let expected = Self.naiveSplit(data, from: offset, maxLineLength: maxLineLength)
         #expect(actual == expected, "max \(maxLineLength) block \(blockSize) offset \(offset)",
                 sourceLocation: sourceLocation)
-        for budgets in [[1 << 20], [0, 1, 7, 9, 16, 33, 100], [5, 64]] {
-            let inPieces = try Self.readAllInPieces(path, from: UInt64(offset), maxLineLength: maxLineLength,
-                                                    blockSize: blockSize, budgets: budgets)
-            #expect(inPieces == expected, "in pieces of \(budgets), max \(maxLineLength) block \(blockSize) offset \(offset)",
-                    sourceLocation: sourceLocation)
+        for budgets in [[1 << 20], [0, 1, 7, 9, 16, 33, 100], [5, 64], [blockSize], [blockSize / 2 + 1, 3]] {
+            for inPlace in [false, true] {
+                let inPieces = try Self.readAllInPieces(path, from: UInt64(offset), maxLineLength: maxLineLength,
+                                                        blockSize: blockSize, budgets: budgets, inPlace: inPlace)
+                #expect(inPieces == expected, "in pieces of \(budgets)\(inPlace ? " read in place" : ""), max \(maxLineLength) block \(blockSize) offset \(offset)",
+                        sourceLocation: sourceLocation)
+            }
         }
     }
 

@@ -66,10 +66,31 @@ public final class DecodedBatch: @unchecked Sendable {
     /// Inlinable: the cutting loop (in the command line's module) calls it.
     @inlinable
     public func stageLines(_ lines: UnsafeRawBufferPointer, start: UInt64) {
-        precondition(lines.last == 0x0A, "staged lines end with a newline")
-        let bytes = staged.append(lines)
-        stagedLines.append(StagedLine(kind: .lines, start: start, end: start + UInt64(lines.count), isTerminated: true,
-                                      bytes: bytes, length: UInt64(lines.count)))
+        let room = stagingRoom(lines.count)
+        if let source = lines.baseAddress { room.copyMemory(from: source, byteCount: lines.count) }
+        stageLinesInPlace(count: lines.count, start: start)
+    }
+
+    /// Room for `count` more bytes after the staged ones, for lines to be
+    /// read straight into the batch (`LineReader.readLines`) and then staged
+    /// where they are (`stageLinesInPlace`). Valid until the batch stages or
+    /// decodes anything else.
+    @inlinable
+    public func stagingRoom(_ count: Int) -> UnsafeMutableRawPointer {
+        if staged.count + count > staged.capacity { staged.grow(toHold: count) }
+        return staged.base + staged.count
+    }
+
+    /// Stages, as `stageLines` does, the `count` bytes of whole lines just put
+    /// at `stagingRoom`, the first line starting at input offset `start`.
+    @inlinable
+    public func stageLinesInPlace(count: Int, start: UInt64) {
+        precondition(count > 0 && staged.count + count <= staged.capacity
+                     && staged.base.load(fromByteOffset: staged.count + count - 1, as: UInt8.self) == 0x0A,
+                     "staged lines end with a newline")
+        stagedLines.append(StagedLine(kind: .lines, start: start, end: start + UInt64(count), isTerminated: true,
+                                      bytes: staged.count, length: UInt64(count)))
+        staged.count += count
     }
 
     /// Stages a line that was longer than `limit` bytes (see `appendTooLong`).
