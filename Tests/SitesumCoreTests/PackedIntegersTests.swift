@@ -96,6 +96,28 @@ import Testing
         }
     }
 
+    /// The bytes are the first value (u64) and then each step, zigzagged,
+    /// as LEB128, byte for byte as an obvious encoder writes them (what
+    /// checkpoints already on disk hold), around every varint length.
+    @Test func deltasAreZigzagLEB128Steps() {
+        var values: [UInt64] = [1000]
+        for step: Int64 in [0, 1, -1, 63, -64, 64, -65, 127, 8191, -8192, 8192, -8193, 1 << 20, -(1 << 40), .max, .min] {
+            values.append(values.last! &+ UInt64(bitPattern: step))
+        }
+        var expected: [UInt8] = withUnsafeBytes(of: values[0].littleEndian) { Array($0) }
+        for (previous, current) in zip(values, values.dropFirst()) {
+            let step = Int64(bitPattern: current &- previous)
+            var zigzag = UInt64(bitPattern: (step << 1) ^ (step >> 63))
+            repeat {
+                expected.append(UInt8(zigzag & 0x7F) | (zigzag >= 0x80 ? 0x80 : 0))
+                zigzag >>= 7
+            } while zigzag > 0
+        }
+        var writer = ByteWriter()
+        values.withUnsafeBufferPointer { writer.writeDeltas($0) }
+        #expect(writer.bytes == expected)
+    }
+
     /// Offsets of lines about 150 bytes apart take two bytes each.
     @Test func lineOffsetsTakeTwoBytesEach() throws {
         let offsets = (0..<1000).map { UInt64($0) * 150 + 1_000_000_000 }
