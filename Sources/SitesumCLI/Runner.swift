@@ -424,7 +424,8 @@ final class Runner {
     /// applies each line in file order and takes the checkpoints between lines.
     private func readInput() throws(Failure) -> ReadEnd {
         // The input is read ahead of the line being applied by at most about one
-        // `--block-size` (reads of a quarter of it, and six batches of a sixteenth),
+        // `--block-size` (six batches of a sixteenth of it, read straight into them,
+        // and the reader's own reads of a quarter, for lines longer than a batch's room),
         // so that is all a kill can lose beyond the save interval.
         let readSize = max(1, options.blockSize / 4)
         let batchBytes = max(1, options.blockSize / 16)
