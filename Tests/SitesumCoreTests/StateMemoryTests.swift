@@ -185,6 +185,39 @@ import Testing
         }
     }
 
+    /// Checkpoints pack a column's newest values first (`packRecent`), so
+    /// that the values between two checkpoints are whole blocks, whatever the
+    /// spacing against the blocks packed on the way: each stretch comes out
+    /// packed, never unpacked and packed again, and holds its values in order.
+    @Test func stretchesBetweenPackedPointsAreWholeBlocks() {
+        var random = SplitMix64(state: 31)
+        var column = PackedColumn()
+        defer { column.deallocate() }
+        var expected: [Int64] = []
+        var committed = 0
+        for spacing in [1, 30_001, 70_001, 65_536, 65_535, 2, 140_000, 5] {
+            for _ in 0..<spacing {
+                let value = Int64(1_700_000_000 + random.next() % 86_400)
+                column.append(value)
+                expected.append(value)
+            }
+            column.packRecent()
+            var got: [Int64] = []
+            column.forEachPiece(in: committed..<column.count) { piece in
+                guard case let .packed(bytes, count) = piece else {
+                    Issue.record("values unpacked for the stretch of \(spacing)")
+                    return
+                }
+                #expect(count <= PackedColumn.blockValues)
+                var unpacked = [Int64](repeating: 0, count: count)
+                unpacked.withUnsafeMutableBufferPointer { PackedColumn.unpack(bytes, into: $0) }
+                got += unpacked
+            }
+            #expect(got == Array(expected[committed...]), "the stretch of \(spacing)")
+            committed = column.count
+        }
+    }
+
     @Test func columnGrowsAndLoadsInBulk() {
         var column = RawColumn<Int64>()
         defer { column.deallocate() }
@@ -270,6 +303,8 @@ import Testing
         var reused = 0
         func takeDelta() throws {
             let delta = ingestor.state.takeCheckpointDelta()
+            // Every message is in a block: the next delta's start at one.
+            #expect(ingestor.state.activity.allSatisfy { $0.messageTimestamps.recent.isEmpty })
             try delta.forEachRecord { records.append($0) }
             if delta.ids.storage.count > 0 { reused += 1 }
             ingestor.state.reuse(delta)
