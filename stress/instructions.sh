@@ -5,6 +5,7 @@
 # more than most single changes to the per-line path are worth).
 #
 #   stress/instructions.sh [--lines N] [--seed S] [--top K] [--binary PATH]
+#                          [--save-interval N]
 #
 # Needs valgrind (its cachegrind tool). Builds the release binary (or takes
 # PATH, e.g. one built at another commit), generates a log of N lines
@@ -18,6 +19,12 @@
 # taken with the same --lines: a few costs grow with the log only up to a
 # point (sizing the id set reads up to its first MiB), so a smaller log shows
 # more instructions per line.
+#
+# With --save-interval N, both runs take checkpoints at that interval (each
+# into a fresh cache directory) instead of --no-checkpoint: the difference
+# from a count without it is what checkpointing costs per line. Size the log
+# so that it holds several intervals: the default interval (1000000) on the
+# default 300000 lines takes just the final checkpoint.
 #
 # Large copies are counted as glibc's vector loop executes them, not as the
 # one-instruction-per-byte `rep movsb` cachegrind would count (see count()).
@@ -33,12 +40,14 @@ lines=300000
 seed=4
 top=12
 bin=
+interval=
 while [ $# -gt 0 ]; do
     case "$1" in
         --lines) lines=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --top) top=$2; shift 2 ;;
         --binary) bin=$2; shift 2 ;;
+        --save-interval) interval=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "instructions.sh: unknown argument $1" >&2; exit 64 ;;
     esac
@@ -67,15 +76,22 @@ head -n 1000 "$work/log.jsonl" > "$work/head.jsonl"
 # counted as executed (about 8 for 256 bytes); copies below 2 KiB, the
 # default threshold, go that way anyway.
 count() {
+    local mode=(--no-checkpoint)
+    if [ -n "$interval" ]; then
+        rm -rf "$work/cache"
+        mode=(--cache-dir "$work/cache" --save-interval "$interval")
+    fi
     GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=1073741824 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$2" \
-        "$bin" -q --no-checkpoint "$1" >/dev/null 2>"$work/valgrind.err" ||
+        "$bin" -q "${mode[@]}" "$1" >/dev/null 2>"$work/valgrind.err" ||
         { cat "$work/valgrind.err" >&2; exit 70; }
     awk '/^summary:/ { print $2 }' "$2"
 }
 big=$(count "$work/log.jsonl" "$work/log.out")
 small=$(count "$work/head.jsonl" "$work/head.out")
 
-echo "sitesum instructions: $lines lines (seed $seed), --no-checkpoint, $("$bin" --version 2>/dev/null || echo "$bin")"
+configuration=--no-checkpoint
+[ -z "$interval" ] || configuration="--save-interval $interval"
+echo "sitesum instructions: $lines lines (seed $seed), $configuration, $("$bin" --version 2>/dev/null || echo "$bin")"
 awk -v b="$big" -v s="$small" -v n="$lines" 'BEGIN {
     printf "whole run          %14.0f instructions\n", b
     printf "first 1000 lines   %14.0f instructions\n", s
