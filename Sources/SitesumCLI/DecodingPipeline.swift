@@ -11,8 +11,9 @@ import SitesumStore
 /// leave the applying thread idle about half the time. Here a batch goes
 /// through two steps: cutting (reading the next lines into the batch, most
 /// of them straight from the file), in file order and by one thread at a
-/// time, and decoding (splitting the lines too), by whichever thread cut it. The caller, finding the
-/// next batch not ready, cuts and decodes the one after instead of waiting.
+/// time, and decoding (splitting the lines too), by whichever thread cut it.
+/// The caller, finding the next batch not ready, cuts and decodes the one
+/// after instead of waiting.
 ///
 /// A batch ends at its last whole line within `batchBytes` of its start,
 /// after a line that crosses them and so came on its own (`cut(into:)`), or

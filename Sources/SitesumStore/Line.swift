@@ -34,10 +34,12 @@ public struct Line {
     }
 }
 
-/// Whole lines back to back as ``LineReader/nextLines(upTo:)`` hands them
-/// out: each ends with its "\n", the last byte included.
+/// Whole lines back to back as ``LineReader/nextLines(upTo:)`` and
+/// ``LineReader/readLines(into:room:)`` hand them out: each ends with its
+/// "\n", the last byte included.
 public struct LineRun {
-    /// The lines with their "\n". Valid only until the reader's next call.
+    /// The lines with their "\n": in the reader's buffer, valid until its
+    /// next call, or in the memory `readLines` was given.
     public var bytes: UnsafeRawBufferPointer
     /// File offset of the first line's first byte.
     public var start: UInt64

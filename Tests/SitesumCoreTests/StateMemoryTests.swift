@@ -218,6 +218,33 @@ import Testing
         }
     }
 
+    /// A delta packs a site's newest messages into a block of their own
+    /// when they are many (so that the next delta's start at a block's
+    /// start), and leaves a few as they are.
+    @Test func aDeltaPacksManyNewMessagesIntoABlock() throws {
+        var options = GeneratorOptions(lines: 12_000)
+        options.seed = 14
+        options.sites = 1
+        let input = LogGenerator(options: options).bytes()
+        var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+        var lines = 0
+        var recentAtDeltas: [Int] = []
+        try InMemoryRun.forEachLine(of: input) { line, offset in
+            _ = ingestor.ingest(line, at: offset)
+            lines += 1
+            if lines == 100 || lines == 9_000 || lines == 9_100 {
+                let before = ingestor.state.activity[0].messageTimestamps.recent.count
+                _ = ingestor.state.takeCheckpointDelta()
+                let after = ingestor.state.activity[0].messageTimestamps.recent.count
+                #expect(after == (before >= PackedColumn.smallestLoadedBlock ? 0 : before), "at line \(lines)")
+                recentAtDeltas.append(before)
+            }
+        }
+        #expect(recentAtDeltas.count == 3)
+        #expect(recentAtDeltas.contains { $0 >= PackedColumn.smallestLoadedBlock }, "one delta had many to pack")
+        #expect(recentAtDeltas.contains { $0 > 0 && $0 < PackedColumn.smallestLoadedBlock }, "one had a few to leave")
+    }
+
     @Test func columnGrowsAndLoadsInBulk() {
         var column = RawColumn<Int64>()
         defer { column.deallocate() }
@@ -303,8 +330,6 @@ import Testing
         var reused = 0
         func takeDelta() throws {
             let delta = ingestor.state.takeCheckpointDelta()
-            // Every message is in a block: the next delta's start at one.
-            #expect(ingestor.state.activity.allSatisfy { $0.messageTimestamps.recent.isEmpty })
             try delta.forEachRecord { records.append($0) }
             if delta.ids.storage.count > 0 { reused += 1 }
             ingestor.state.reuse(delta)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Lines decoded ahead of being applied: everything `LineIngestor.apply`
-/// needs of each line, copied out of the reader's buffer, so a worker thread
+/// needs of each line, in bytes of the batch's own, so a worker thread
 /// can decode (JSON scan, UUID parse, hashes) while another applies earlier
 /// lines to the state in file order.
 ///

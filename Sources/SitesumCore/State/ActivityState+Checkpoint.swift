@@ -81,14 +81,21 @@ extension ActivityState {
     /// The message and status columns' records, then the pairs'.
     ///
     /// Each site's messages not packed yet are packed into a block of their
-    /// own first: the messages a checkpoint writes then start at a block's
-    /// start (where the last checkpoint packed up to) and end at a block's
-    /// end, so they go out as packed blocks, copied. Packed only into the
-    /// record, they were packed again when their block filled, and that block
-    /// unpacked and its newer part packed again for the next checkpoint.
-    /// A block still holds at most `PackedColumn.blockValues`.
+    /// own first, when they are many: the messages a checkpoint writes then
+    /// start at a block's start (where the last checkpoint packed up to) and
+    /// end at a block's end, so they go out as packed blocks, copied. Packed
+    /// only into the record, they were packed again when their block filled,
+    /// and that block unpacked and its newer part packed again for the next
+    /// checkpoint. A block holds at most `PackedColumn.blockValues`; fewer
+    /// than `PackedColumn.smallestLoadedBlock` stay as they are (a block's
+    /// own bytes would weigh on a few values, at a short save interval).
     private func writeColumnsAndPairs(_ emit: ([UInt8]) throws -> Void) throws {
-        for index in activity.indices { activity.element(index).pointee.messageTimestamps.packRecent() }
+        for index in activity.indices {
+            let site = activity.element(index)
+            if site.pointee.messageTimestamps.recent.count >= PackedColumn.smallestLoadedBlock {
+                site.pointee.messageTimestamps.packRecent()
+            }
+        }
         for (index, site) in activity.enumerated() {
             try writeMessages(of: site, index, emit)
             try writeColumn(.statuses, site: index, from: site.committedStatuses,
