@@ -179,9 +179,9 @@ final class DecodingPipeline: @unchecked Sendable {
             var readInPlace = false
             if let lines = piece {
                 batch.stageLines(lines.bytes, start: lines.start)
-            } else {
-                piece = try reader.readLines(into: batch.stagingRoom(room), room: room)
-                if let lines = piece { batch.stageLinesInPlace(count: lines.bytes.count, start: lines.start) }
+            } else if let lines = try reader.readLines(into: batch.stagingRoom(room), room: room) {
+                batch.stageLinesInPlace(count: lines.bytes.count, start: lines.start)
+                piece = lines
                 readInPlace = true
             }
             if let lines = piece {

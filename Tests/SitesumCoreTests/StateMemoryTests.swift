@@ -218,6 +218,21 @@ import Testing
         }
     }
 
+    /// The state of `input` read one line at a time, tracking changes, with
+    /// `afterLine` called after each line with the lines read so far.
+    static func ingestTrackingChanges(
+        _ input: [UInt8], afterLine: (ActivityState, Int) throws -> Void
+    ) throws -> ActivityState {
+        var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
+        var lines = 0
+        try InMemoryRun.forEachLine(of: input) { line, offset in
+            _ = ingestor.ingest(line, at: offset)
+            lines += 1
+            try afterLine(ingestor.state, lines)
+        }
+        return ingestor.state
+    }
+
     /// A delta packs a site's newest messages into a block of their own
     /// when they are many (so that the next delta's start at a block's
     /// start), and leaves a few as they are.
@@ -225,20 +240,14 @@ import Testing
         var options = GeneratorOptions(lines: 12_000)
         options.seed = 14
         options.sites = 1
-        let input = LogGenerator(options: options).bytes()
-        var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
-        var lines = 0
         var recentAtDeltas: [Int] = []
-        try InMemoryRun.forEachLine(of: input) { line, offset in
-            _ = ingestor.ingest(line, at: offset)
-            lines += 1
-            if lines == 100 || lines == 9_000 || lines == 9_100 {
-                let before = ingestor.state.activity[0].messageTimestamps.recent.count
-                _ = ingestor.state.takeCheckpointDelta()
-                let after = ingestor.state.activity[0].messageTimestamps.recent.count
-                #expect(after == (before >= PackedColumn.smallestLoadedBlock ? 0 : before), "at line \(lines)")
-                recentAtDeltas.append(before)
-            }
+        _ = try Self.ingestTrackingChanges(LogGenerator(options: options).bytes()) { state, lines in
+            guard lines == 100 || lines == 9_000 || lines == 9_100 else { return }
+            let before = state.activity[0].messageTimestamps.recent.count
+            _ = state.takeCheckpointDelta()
+            let after = state.activity[0].messageTimestamps.recent.count
+            #expect(after == (before >= PackedColumn.smallestLoadedBlock ? 0 : before), "at line \(lines)")
+            recentAtDeltas.append(before)
         }
         #expect(recentAtDeltas.count == 3)
         #expect(recentAtDeltas.contains { $0 >= PackedColumn.smallestLoadedBlock }, "one delta had many to pack")
@@ -325,23 +334,19 @@ import Testing
         options.seed = 13
         options.duplicateRate = 0.1
         let input = LogGenerator(options: options).bytes()
-        var ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
         var records: [[UInt8]] = []
         var reused = 0
-        func takeDelta() throws {
-            let delta = ingestor.state.takeCheckpointDelta()
+        func takeDelta(_ state: ActivityState) throws {
+            let delta = state.takeCheckpointDelta()
             try delta.forEachRecord { records.append($0) }
             if delta.ids.storage.count > 0 { reused += 1 }
-            ingestor.state.reuse(delta)
+            state.reuse(delta)
             #expect(delta.ids.storage.isEmpty, "the delta's ids now belong to the state")
         }
-        var lines = 0
-        try InMemoryRun.forEachLine(of: input) { line, offset in
-            _ = ingestor.ingest(line, at: offset)
-            lines += 1
-            if lines % 300 == 0 { try takeDelta() }
+        let state = try Self.ingestTrackingChanges(input) { state, lines in
+            if lines % 300 == 0 { try takeDelta(state) }
         }
-        try takeDelta()
+        try takeDelta(state)
         #expect(reused > 5)
         let loaded = ActivityState(tracksChanges: true)
         let whole = InMemoryRun.state(of: input)

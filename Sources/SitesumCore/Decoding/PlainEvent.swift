@@ -97,6 +97,8 @@ extension LineScanner {
     /// Where the line ends when its last piece is `piece`, at `i`: the end
     /// of the bytes (`newlineEnded` false), or the "\n" right after the
     /// piece; -1 when the piece is not there or does not end the line.
+    /// Transparent: marked `@inline(__always)`, it was still compiled out of
+    /// line, called with its piece as a value (44 instructions a line).
     @_transparent
     func lineEnd(with piece: PlainEventPiece, at i: Int, newlineEnded: Bool) -> Int {
         if newlineEnded {
