@@ -112,4 +112,41 @@ import Testing
         #expect(outcomes == [.blank, .message, .malformed], "the lines cover blank, event and malformed lines")
         #expect(inPieces[0].outcome == .message, "the byte-order mark at the start is skipped")
     }
+
+    /// With a loaded checkpoint's ids, decoding marks every line: a line
+    /// whose UUID id has a tag in the table may be checkpointed, any other
+    /// may not, whatever the batch's size against the lookups' prefetch
+    /// distance (`DecodedBatch.checkpointPrefetchDistance`).
+    @Test func everyLineIsMarkedAgainstTheCheckpointedIDs() throws {
+        let distance = DecodedBatch.checkpointPrefetchDistance
+        for count in [0, 1, 2, distance - 1, distance, distance + 1, 2 * distance + 3, 300] {
+            func decoded(_ checkpointed: CheckpointedIDs?) -> DecodedBatch {
+                let batch = DecodedBatch()
+                var piece: [UInt8] = []
+                for i in 0..<count { piece += Array(Self.line(i, length: 160).utf8) + [0x0A] }
+                if count > 0 { piece.withUnsafeBytes { batch.stageLines($0, start: 0) } }
+                batch.decodeStaged(limit: 1 << 20, checkpointed: checkpointed)
+                return batch
+            }
+            let plain = decoded(nil)
+            // Every other UUID line's id is checkpointed.
+            let held = (0..<count).filter { $0 % 6 == 0 }
+            let ids = CheckpointedIDs(reserving: max(1, held.count))
+            for i in held { #expect(ids.add(fingerprint: plain.lines[i].fingerprint, offset: UInt64(i))) }
+            #expect(ids.finishLoading())
+            let marked = decoded(ids)
+            #expect(marked.count == count)
+            for i in 0..<marked.count {
+                let line = marked.lines[i]
+                if line.hasUUID {
+                    #expect(line.mayBeCheckpointed == ids.mayHold(line.fingerprint), "\(count) lines, line \(i)")
+                    if i % 6 == 0 { #expect(line.mayBeCheckpointed, "\(count) lines, line \(i) is held") }
+                } else {
+                    #expect(line.mayBeCheckpointed, "\(count) lines, line \(i): only UUID ids are looked up")
+                }
+            }
+            #expect((0..<marked.count).contains { marked.lines[$0].hasUUID && !marked.lines[$0].mayBeCheckpointed } == (count > 3),
+                    "\(count) lines: the UUID ids not held are found not to be")
+        }
+    }
 }
