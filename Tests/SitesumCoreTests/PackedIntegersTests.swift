@@ -118,6 +118,32 @@ import Testing
         #expect(writer.bytes == expected)
     }
 
+    /// Steps of every varint length read back wherever they sit against the
+    /// end of the bytes (the reader takes steps of one and two bytes from an
+    /// 8-byte load only where 8 bytes are left), and bytes cut short throw
+    /// instead of being read past.
+    @Test func deltasReadBackAtEveryDistanceFromTheEnd() throws {
+        let steps: [Int64] = [0, 1, -1, 63, -64, 64, -65, 150, 8191, -8192, 8192, -8193, 1 << 20, -(1 << 40), .max, .min, 7]
+        for rotation in 0..<steps.count {
+            let rotated = Array(steps[rotation...] + steps[..<rotation])
+            for count in 1...rotated.count + 1 {
+                var values: [UInt64] = [1 << 40]
+                for step in rotated.prefix(count - 1) { values.append(values.last! &+ UInt64(bitPattern: step)) }
+                #expect(try deltas(values).back == values, "rotation \(rotation), \(count) values")
+            }
+        }
+        var values: [UInt64] = [0]
+        for step in steps { values.append(values.last! &+ UInt64(bitPattern: step)) }
+        var writer = ByteWriter()
+        values.withUnsafeBufferPointer { writer.writeDeltas($0) }
+        for cut in 0..<writer.bytes.count {
+            Array(writer.bytes[..<cut]).withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                #expect(throws: DecodingError.self, "cut at \(cut)") { try reader.readDeltas(count: values.count) { _ in } }
+            }
+        }
+    }
+
     /// Offsets of lines about 150 bytes apart take two bytes each.
     @Test func lineOffsetsTakeTwoBytesEach() throws {
         let offsets = (0..<1000).map { UInt64($0) * 150 + 1_000_000_000 }
