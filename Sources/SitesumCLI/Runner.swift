@@ -519,7 +519,14 @@ final class Runner {
         let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: sampleSize, alignment: 16)
         defer { sample.deallocate() }
         guard let count = try? file.read(into: sample, at: offset), count > 0 else { return }
-        let newlines = UnsafeRawBufferPointer(rebasing: sample[0..<count]).count { $0 == UInt8(ascii: "\n") }
+        // Counted with memchr: a byte-by-byte count took about eight
+        // instructions a byte, millions for the megabyte, in every run.
+        var newlines = 0
+        var scanned = 0
+        while scanned < count, let found = memchr(sample.baseAddress! + scanned, 0x0A, count - scanned) {
+            newlines += 1
+            scanned = sample.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
+        }
         let meanLength = Double(count) / Double(max(1, newlines))
         let expected = Double(remaining) / meanLength
         state.reserveIDs(additional: Int(expected.rounded(.up)) + 1)
