@@ -139,17 +139,19 @@ public final class CheckpointedIDs: @unchecked Sendable {
         precondition(fingerprints.count == total * 4, "a fingerprint for each offset")
         guard total <= limit - lane.count, offsets.allSatisfy({ $0 <= Self.maximumOffset }) else { return false }
         lane.count += total
-        let next = lane.next, ends = lane.ends
+        let next = lane.next, ends = lane.ends, slots = self.slots
+        // Shifts by at most 48 (see `regionBits`): the masking shifts, which
+        // need no check for a count of 64 or more, give the same results.
         let fingerprintBits = UInt64(self.fingerprintBits), offsetBits = UInt64(self.offsetBits)
-        let restMask: UInt64 = (1 << fingerprintBits) - 1
+        let restMask: UInt64 = (1 &<< fingerprintBits) &- 1
         for i in 0..<total {
-            let fingerprint = UInt64(UInt32(littleEndian: fingerprints.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            let fingerprint = UInt64(UInt32(littleEndian: fingerprints.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
             let offset = offsets[i]
             // With no region bits the shift is 32: region 0.
-            let region = Int(truncatingIfNeeded: fingerprint >> fingerprintBits)
+            let region = Int(truncatingIfNeeded: fingerprint &>> fingerprintBits)
             let at = next[region]
-            if offset >> offsetBits == 0 && at < ends[region] {
-                slots[at] = (fingerprint & restMask) << offsetBits | offset
+            if offset &>> offsetBits == 0 && at < ends[region] {
+                slots[at] = (fingerprint & restMask) &<< offsetBits | offset
                 next[region] = at &+ 1
             } else {
                 lane.leftovers.append(CheckpointedID(offset: offset, fingerprint: UInt32(truncatingIfNeeded: fingerprint)))
@@ -260,21 +262,28 @@ public final class CheckpointedIDs: @unchecked Sendable {
     }
 
     /// Room for laying out one region (`layOut`): its staged entries twice
-    /// (as staged, and sorted) and a counter per slot.
+    /// (as staged, and sorted), their keys twice (the same orders), and a
+    /// counter per slot.
     private struct Scratch {
         let staged: UnsafeMutablePointer<UInt64>
         let sorted: UnsafeMutablePointer<UInt64>
+        let keys: UnsafeMutablePointer<Int32>
+        let sortedKeys: UnsafeMutablePointer<Int32>
         let starts: UnsafeMutablePointer<Int32>
 
         init(entries: Int, slots: Int) {
             staged = .allocate(capacity: max(1, entries))
             sorted = .allocate(capacity: max(1, entries))
+            keys = .allocate(capacity: max(1, entries))
+            sortedKeys = .allocate(capacity: max(1, entries))
             starts = .allocate(capacity: slots + 2)
         }
 
         func deallocate() {
             staged.deallocate()
             sorted.deallocate()
+            keys.deallocate()
+            sortedKeys.deallocate()
             starts.deallocate()
         }
     }
@@ -294,29 +303,41 @@ public final class CheckpointedIDs: @unchecked Sendable {
         let regionEnd = min(regionStarts[region + 1], end)
         let width = regionStarts[region + 1] - start
         let staged = scratch.staged, sorted = scratch.sorted, starts = scratch.starts
+        let keys = scratch.keys, sortedKeys = scratch.sortedKeys
         staged.update(from: slots + start, count: low)
         (slots + start).update(repeating: 0, count: low)
         (staged + low).update(from: slots + middle(region), count: high)
         (slots + middle(region)).update(repeating: 0, count: high)
-        let base = UInt64(region) << UInt64(fingerprintBits)
+        let base = UInt64(region) &<< UInt64(fingerprintBits)
+        // Masking shifts, as in `add`.
         let offsetBits = UInt64(self.offsetBits)
-        let offsetMask: UInt64 = (1 << offsetBits) - 1
-        func fingerprint(_ value: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: base | value >> offsetBits) }
-        // A home is at most the region's end (the next region's first home).
-        func key(_ value: UInt64) -> Int { home(fingerprint(value)) - start }
+        let offsetMask: UInt64 = (1 &<< offsetBits) &- 1
+        func fingerprint(_ value: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: base | value &>> offsetBits) }
+        // An entry's key: its home's slot in the region, computed once. A
+        // home is at most the region's end (the next region's first home).
         starts.update(repeating: 0, count: width + 2)
-        for i in 0..<count { starts[key(staged[i]) + 1] += 1 }
-        for slot in 0...width { starts[slot + 1] += starts[slot] }
         for i in 0..<count {
-            let value = staged[i]
-            let at = key(value)
-            sorted[Int(starts[at])] = value
-            starts[at] += 1
+            let at = home(fingerprint(staged[i])) &- start
+            keys[i] = Int32(truncatingIfNeeded: at)
+            starts[at &+ 1] &+= 1
+        }
+        // Now the entries with a key below each slot's.
+        var running: Int32 = 0
+        for slot in 0...(width + 1) {
+            running &+= starts[slot]
+            starts[slot] = running
+        }
+        for i in 0..<count {
+            let at = Int(keys[i])
+            let to = Int(starts[at])
+            sorted[to] = staged[i]
+            sortedKeys[to] = keys[i]
+            starts[at] = Int32(truncatingIfNeeded: to &+ 1)
         }
         var next = start
         for i in 0..<count {
             let value = sorted[i]
-            let position = max(start + key(value), next)
+            let position = max(start &+ Int(sortedKeys[i]), next)
             if position >= regionEnd {
                 for j in i..<count {
                     leftovers.append(CheckpointedID(offset: sorted[j] & offsetMask, fingerprint: fingerprint(sorted[j])))
