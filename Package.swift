@@ -27,10 +27,10 @@ let vectorInstructions: [SwiftSetting] = []
 
 // The release binary carries the Swift runtime libraries it uses (standard
 // library, Dispatch) instead of loading them at start: a run starts in about
-// half the time (`sitesum --version`: about 5 against 10 ms here), which counts
-// for small logs and resumed runs, and the binary runs on a Linux machine with
-// no Swift toolchain (it needs only the C and C++ runtime libraries). Debug
-// builds, which the tests use, link the usual way.
+// half the time (`stress/compare.sh`'s start line: 4.3 against 8.5 ms here),
+// which counts for small logs and resumed runs, and the binary runs on a Linux
+// machine with no Swift toolchain (it needs only the C and C++ runtime
+// libraries). Debug builds, which the tests use, link the usual way.
 let selfContained: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(

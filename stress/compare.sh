@@ -19,6 +19,9 @@
 # a line boundary, a default run over the prefix, the rest appended). Then N
 # rounds (default 9), each timing both binaries in two configurations:
 #
+#   start         `--version`, ten times in a row (their mean): starting the
+#                 program and exiting, which every run pays and which weighs
+#                 on small logs
 #   full run      --no-checkpoint over the whole log
 #   restart       from a copy of the 90% checkpoint, its segments dropped from
 #                 the page cache (as after a kill; see bench.sh), to the end
@@ -26,7 +29,7 @@
 # The order within a round alternates (baseline first in odd rounds), so that
 # neither build always runs on the caches the other warmed. For each
 # configuration it prints both builds' median wall time and processor time
-# (the statistics line's cpu=), and the median over the rounds of the
+# (the statistics line's cpu=; none for start), and the median over the rounds of the
 # candidate's time divided by the baseline's in the same round, with the
 # lowest and highest round's ratio: below 1 the candidate was faster.
 #
@@ -81,6 +84,16 @@ timed() {
     echo "$(calc "$end - $start") $(stat_field cpu)"
 }
 
+# Binary $1 started with --version ten times; prints "seconds 0": the mean
+# time of one start (there is no statistics line).
+started() {
+    local start end
+    start=$EPOCHREALTIME
+    for _ in 1 2 3 4 5 6 7 8 9 10; do "$1" --version > /dev/null; done
+    end=$EPOCHREALTIME
+    echo "$(calc "($end - $start) / 10") 0"
+}
+
 # One restart of binary $1 from a fresh copy of the 90% checkpoint.
 restart() {
     rm -rf "$work/cache"
@@ -107,12 +120,14 @@ sample() {
 }
 run_one() {
     case "$1" in
+        start) started "$2" ;;
         full) timed "$2" --no-checkpoint "$log" ;;
         restart) restart "$2" ;;
     esac
 }
 
 for round in $(seq "$rounds"); do
+    sample start "$round"
     sample full "$round"
     sample restart "$round"
 done
@@ -121,6 +136,11 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "sitesum compare: $(nproc) cores; $lines lines (seed $seed); $rounds rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "baseline:  $baseline"
 echo "candidate: $candidate"
+file=$work/samples-start
+printf '%-9s baseline %6.4f s                 candidate %6.4f s                 candidate/baseline: wall %.3f (rounds %.3f to %.3f)\n' \
+    "start" "$(cut -d' ' -f1 "$file" | median)" "$(cut -d' ' -f3 "$file" | median)" \
+    "$(awk '{print $3 / $1}' "$file" | median)" \
+    "$(awk '{print $3 / $1}' "$file" | sort -n | head -1)" "$(awk '{print $3 / $1}' "$file" | sort -n | tail -1)"
 for name in full restart; do
     file=$work/samples-$name
     label=$([ "$name" = full ] && echo "full run" || echo "restart")
