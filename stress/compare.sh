@@ -140,7 +140,7 @@ file=$work/samples-start
 printf '%-9s baseline %6.4f s                 candidate %6.4f s                 candidate/baseline: wall %.3f (rounds %.3f to %.3f)\n' \
     "start" "$(cut -d' ' -f1 "$file" | median)" "$(cut -d' ' -f3 "$file" | median)" \
     "$(awk '{print $3 / $1}' "$file" | median)" \
-    "$(awk '{print $3 / $1}' "$file" | sort -n | head -1)" "$(awk '{print $3 / $1}' "$file" | sort -n | tail -1)"
+    "$(awk '{print $3 / $1}' "$file" | sort -n | awk 'NR == 1')" "$(awk '{print $3 / $1}' "$file" | sort -n | tail -1)"
 for name in full restart; do
     file=$work/samples-$name
     label=$([ "$name" = full ] && echo "full run" || echo "restart")
@@ -149,6 +149,6 @@ for name in full restart; do
         "$(cut -d' ' -f1 "$file" | median)" "$(cut -d' ' -f2 "$file" | median)" \
         "$(cut -d' ' -f3 "$file" | median)" "$(cut -d' ' -f4 "$file" | median)" \
         "$(awk '{print $3 / $1}' "$file" | median)" \
-        "$(awk '{print $3 / $1}' "$file" | sort -n | head -1)" "$(awk '{print $3 / $1}' "$file" | sort -n | tail -1)" \
+        "$(awk '{print $3 / $1}' "$file" | sort -n | awk 'NR == 1')" "$(awk '{print $3 / $1}' "$file" | sort -n | tail -1)" \
         "$(awk '{print $4 / $2}' "$file" | median)"
 done

@@ -102,7 +102,10 @@ echo "by function (the whole run; per line of the log):"
 awk '/^fn=/ { fn = substr($0, 4); next }
      /^[0-9]/ { if (fn != "") total[fn] += $2 }
      END { for (f in total) print total[f], f }' "$work/log.out" |
-    sort -rn | head -n "$top" |
+    # awk, not head: head would stop reading early, and sort, killed by the
+    # broken pipe, would fail the pipeline (pipefail), and so the script,
+    # with exit status 141 after printing everything.
+    sort -rn | awk -v top="$top" 'NR <= top' |
     while read -r n name; do
         pretty=$name
         case "$name" in
