@@ -114,7 +114,7 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH=/opt/swift/usr/bin:$PATH
 fi
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 69; }
-swift build -c release >/dev/null
+stress/release-build.sh
 bin=$PWD/.build/release/sitesum
 # The first "default N" at or after the --save-interval line of the help.
 default_interval=$("$bin" --help | awk '/--save-interval N/ { found = 1 }

@@ -59,7 +59,7 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH=/opt/swift/usr/bin:$PATH
 fi
 if [ -z "$bin" ]; then
-    swift build -c release >/dev/null
+    stress/release-build.sh
     bin=$PWD/.build/release/sitesum
 fi
 

@@ -14,7 +14,7 @@ runs=${2:-5}
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH=/opt/swift/usr/bin:$PATH
 fi
-swift build -c release >/dev/null
+stress/release-build.sh
 bin=.build/release/sitesum
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -31,7 +31,7 @@ done
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH=/opt/swift/usr/bin:$PATH
 fi
-swift build -c release >/dev/null
+stress/release-build.sh
 bin=$PWD/.build/release/sitesum
 work=$(mktemp -d "$PWD/.write-interference.XXXXXX")
 trap 'rm -rf "$work"' EXIT
