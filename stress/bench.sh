@@ -110,11 +110,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-fi
+. stress/lib.sh
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 69; }
-stress/release-build.sh
+release_build
 bin=$PWD/.build/release/sitesum
 # The first "default N" at or after the --save-interval line of the help.
 default_interval=$("$bin" --help | awk '/--save-interval N/ { found = 1 }
@@ -128,8 +126,6 @@ if [ -n "${cache_root_parent:-}" ]; then
     caches=$(mktemp -d "$cache_root_parent/sitesum-bench-caches.XXXXXX")
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-calc() { awk "BEGIN {print $1}"; }
 
 # Runs sitesum with the given arguments once; prints "seconds peak-kB events
 # cpu-seconds checkpoint-cpu-seconds load-seconds read-seconds summary-seconds"
@@ -144,8 +140,6 @@ timed() {
     echo "$(calc "$end - $start") $(cat "$work/time") $(stat_field events) $(stat_field cpu) $(stat_field checkpoint-cpu)" \
         "$(stat_field load) $(stat_field read) $(stat_field summary)"
 }
-# Field $1 of the statistics line of the last run, without its unit.
-stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
 
 # Runs `timed` once from an empty cache directory and appends its line to the
 # samples file of configuration $1.
@@ -213,15 +207,9 @@ for lines in $sizes; do
     bytes=$(stat -c %s "$log")
 
     # The 90% prefix first: checkpoint it, then append the rest (same inode).
-    keep=$(( lines * 9 / 10 ))
-    cut_at=$(head -n "$keep" "$log" | wc -c)
-    tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
-    truncate -s "$cut_at" "$log"
-    "$bin" --quiet --stats --cache-dir "$caches/cache-90" "$log" > /dev/null 2> "$work/err"
+    checkpoint_ninety "$bin" "$log" "$lines" "$caches/cache-90"
     events_90=$(stat_field events)
     checkpoint_bytes=$(cat "$caches"/cache-90/*/segment-* | wc -c)
-    cat "$work/rest" >> "$log"
-    rm -f "$work/rest"
 
     for _ in 1 2; do cat "$log" > /dev/null; done
     cat_seconds=$(for _ in $(seq "$runs"); do
@@ -237,12 +225,8 @@ for lines in $sizes; do
         sample default
         sample frequent --save-interval 100000
         discard "$caches/cache"
-        cp -r "$caches/cache-90" "$caches/cache"
-        # As after a kill: the segments are on disk, not in the page cache
-        # (sitesum writes them past it, or drops their pages once synced). The
-        # copy's pages are dirty, and the kernel drops only clean ones: sync first.
-        sync
-        for segment in "$caches"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+        # As after a kill: the segments on the disk, not in the page cache.
+        cold_copy "$caches/cache-90" "$caches/cache"
         timed --cache-dir "$caches/cache" "$log" >> "$work/samples-restart"
         discard "$caches/cache"
         cool_memory

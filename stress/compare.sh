@@ -37,6 +37,7 @@
 # resume (its statistics line's resumed-line= is 0) stops the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. stress/lib.sh
 
 rounds=9
 lines=10000000
@@ -62,17 +63,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-compare.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log=$work/log.jsonl
 "$baseline" generate --lines "$lines" --seed "$seed" -o "$log"
-keep=$(( lines * 9 / 10 ))
-cut_at=$(head -n "$keep" "$log" | wc -c)
-tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
-truncate -s "$cut_at" "$log"
-"$baseline" --quiet --cache-dir "$work/cache-90" "$log" > /dev/null 2> /dev/null
-cat "$work/rest" >> "$log"
-rm -f "$work/rest"
+checkpoint_ninety "$baseline" "$log" "$lines" "$work/cache-90"
 for _ in 1 2; do cat "$log" > /dev/null; done
 
-calc() { awk "BEGIN {print $1}"; }
-stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
 
 # Runs binary $1 with the remaining arguments; prints "seconds cpu-seconds".
 timed() {
@@ -96,10 +89,7 @@ started() {
 
 # One restart of binary $1 from a fresh copy of the 90% checkpoint.
 restart() {
-    rm -rf "$work/cache"
-    cp -r "$work/cache-90" "$work/cache"
-    sync
-    for segment in "$work"/cache/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+    cold_copy "$work/cache-90" "$work/cache"
     timed "$1" --cache-dir "$work/cache" "$log"
     if [ "$(stat_field resumed-line)" = "0" ]; then
         echo "compare.sh: $1 did not resume from the checkpoint (another checkpoint format?)" >&2
@@ -132,7 +122,6 @@ for round in $(seq "$rounds"); do
     sample restart "$round"
 done
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "sitesum compare: $(nproc) cores; $lines lines (seed $seed); $rounds rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "baseline:  $baseline"
 echo "candidate: $candidate"

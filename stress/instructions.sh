@@ -55,11 +55,9 @@ done
 [ "$lines" -gt 1000 ] || { echo "instructions.sh: --lines must be above 1000" >&2; exit 64; }
 command -v valgrind >/dev/null 2>&1 || { echo "instructions.sh: needs valgrind (cachegrind)" >&2; exit 69; }
 
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-fi
+. stress/lib.sh
 if [ -z "$bin" ]; then
-    stress/release-build.sh
+    release_build
     bin=$PWD/.build/release/sitesum
 fi
 

@@ -11,10 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-2000000}
 runs=${2:-5}
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-fi
-stress/release-build.sh
+. stress/lib.sh
+release_build
 bin=.build/release/sitesum
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +20,6 @@ trap 'rm -rf "$work"' EXIT
 bytes=$(stat -c %s "$work/log.jsonl")
 cat "$work/log.jsonl" > /dev/null
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 settings="0 50000 200000 1000000 5000000"  # 0: --no-checkpoint
 for _ in $(seq "$runs"); do
     for interval in $settings; do

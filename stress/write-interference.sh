@@ -28,18 +28,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    export PATH=/opt/swift/usr/bin:$PATH
-fi
-stress/release-build.sh
+. stress/lib.sh
+release_build
 bin=$PWD/.build/release/sitesum
 work=$(mktemp -d "$PWD/.write-interference.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 "$bin" generate --lines "$lines" --seed 4 -o "$work/log.jsonl"
 cat "$work/log.jsonl" > /dev/null
-calc() { awk "BEGIN {print $1}"; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() {
     local start=$EPOCHREALTIME
     "$bin" --quiet --no-checkpoint "$work/log.jsonl" > /dev/null 2>&1

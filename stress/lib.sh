@@ -1,0 +1,62 @@
+# Shared by the scripts beside it, which source it after `cd` to the
+# repository's root: finding Swift, the quiet release build, the medians and
+# arithmetic they print, the statistics line's fields, and the restart that
+# bench.sh and compare.sh both time.
+
+# Swift on the PATH, from /opt/swift where it is not there already.
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+fi
+
+# Builds the release binaries, quietly; when the build fails, shows its
+# output on standard error and exits 1. (The compiler reports errors on
+# standard output: scripts that sent the build's output to /dev/null under
+# `set -e` ended without a word.)
+release_build() {
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/sitesum-build.XXXXXX")
+    if ! swift build -c release > "$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "$(basename "$0"): the release build failed (its output is above)" >&2
+        exit 1
+    fi
+    rm -f "$log"
+}
+
+# The median of the numbers on standard input, one a line (the lower middle
+# of an even count).
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# The value of the awk expression $1.
+calc() { awk "BEGIN {print $1}"; }
+# Field $1 of the statistics line in "$work/err" (where the scripts keep the
+# last run's standard error), without its unit.
+stat_field() { grep -o " $1=[0-9.]*" "$work/err" | head -1 | cut -d= -f2; }
+
+# checkpoint_ninety BINARY LOG LINES CACHE: the checkpoint of a log's first
+# 90% that a restart resumes from. Cuts LOG (of LINES lines) at the line
+# boundary after 90% of them, has BINARY take a default run over that prefix
+# into the cache directory CACHE (its standard error in "$work/err"), and
+# appends the rest again: the same file, inode and leading bytes, which the
+# checkpoint accepts as a grown input.
+checkpoint_ninety() {
+    local bin=$1 log=$2 lines=$3 cache=$4 cut_at
+    cut_at=$(head -n "$(( lines * 9 / 10 ))" "$log" | wc -c)
+    tail -c +"$(( cut_at + 1 ))" "$log" > "$work/rest"
+    truncate -s "$cut_at" "$log"
+    "$bin" --quiet --stats --cache-dir "$cache" "$log" > /dev/null 2> "$work/err"
+    cat "$work/rest" >> "$log"
+    rm -f "$work/rest"
+}
+
+# cold_copy FROM TO: a copy of the cache directory FROM at TO, its segments
+# on the disk and not in the page cache, as a killed run leaves them
+# (sitesum writes them past it, or drops their pages once synced). The copy's
+# pages are dirty, and the kernel drops only clean ones: sync first.
+cold_copy() {
+    rm -rf "$2"
+    cp -r "$1" "$2"
+    sync
+    local segment
+    for segment in "$2"/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+}
