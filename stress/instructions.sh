@@ -5,7 +5,7 @@
 # more than most single changes to the per-line path are worth).
 #
 #   stress/instructions.sh [--lines N] [--seed S] [--top K] [--binary PATH]
-#                          [--save-interval N]
+#                          [--save-interval N | --resume]
 #
 # Needs valgrind (its cachegrind tool). Builds the release binary (or takes
 # PATH, e.g. one built at another commit), generates a log of N lines
@@ -26,8 +26,15 @@
 # so that it holds several intervals: the default interval (1000000) on the
 # default 300000 lines takes just the final checkpoint.
 #
+# With --resume, both runs are resumes: from a checkpoint of the first 90% of
+# their log, taken (not counted) as bench.sh takes it, to the end. Per line of
+# the log this is the resume's work: loading the checkpoint (most of it:
+# `CheckpointedIDs`' add and layOut, the records' decoding), reading the last
+# tenth, the summary.
+#
 # Large copies are counted as glibc's vector loop executes them, not as the
-# one-instruction-per-byte `rep movsb` cachegrind would count (see count()).
+# one-instruction-per-byte `rep movsb` cachegrind would count, and large
+# fills likewise (see count()).
 #
 # What the count does not see: waiting for memory. The id set's cache misses,
 # the largest item of a run's profile, cost few instructions; fewer
@@ -41,6 +48,7 @@ seed=4
 top=12
 bin=
 interval=
+resume=
 while [ $# -gt 0 ]; do
     case "$1" in
         --lines) lines=$2; shift 2 ;;
@@ -48,11 +56,13 @@ while [ $# -gt 0 ]; do
         --top) top=$2; shift 2 ;;
         --binary) bin=$2; shift 2 ;;
         --save-interval) interval=$2; shift 2 ;;
+        --resume) resume=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "instructions.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
 [ "$lines" -gt 1000 ] || { echo "instructions.sh: --lines must be above 1000" >&2; exit 64; }
+[ -z "$interval" ] || [ -z "$resume" ] || { echo "instructions.sh: --save-interval or --resume, not both" >&2; exit 64; }
 command -v valgrind >/dev/null 2>&1 || { echo "instructions.sh: needs valgrind (cachegrind)" >&2; exit 69; }
 
 . stress/lib.sh
@@ -72,14 +82,19 @@ head -n 1000 "$work/log.jsonl" > "$work/head.jsonl"
 # byte: the copy of a 64 KiB piece would count 65536. The tunable has glibc
 # copy such blocks with its vector loop instead, whose instructions are
 # counted as executed (about 8 for 256 bytes); copies below 2 KiB, the
-# default threshold, go that way anyway.
+# default threshold, go that way anyway. The same for large fills (`memset`,
+# `rep stosb`: a resume zeroes the table's regions as it lays them out).
 count() {
     local mode=(--no-checkpoint)
     if [ -n "$interval" ]; then
         rm -rf "$work/cache"
         mode=(--cache-dir "$work/cache" --save-interval "$interval")
+    elif [ -n "$resume" ]; then
+        rm -rf "$work/cache"
+        checkpoint_ninety "$bin" "$1" "$(wc -l < "$1")" "$work/cache"
+        mode=(--cache-dir "$work/cache")
     fi
-    GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=1073741824 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$2" \
+    GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=1073741824:glibc.cpu.x86_rep_stosb_threshold=1073741824 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$2" \
         "$bin" -q "${mode[@]}" "$1" >/dev/null 2>"$work/valgrind.err" ||
         { cat "$work/valgrind.err" >&2; exit 70; }
     awk '/^summary:/ { print $2 }' "$2"
@@ -89,6 +104,7 @@ small=$(count "$work/head.jsonl" "$work/head.out")
 
 configuration=--no-checkpoint
 [ -z "$interval" ] || configuration="--save-interval $interval"
+[ -z "$resume" ] || configuration="--resume (from a checkpoint of the first 90%)"
 echo "sitesum instructions: $lines lines (seed $seed), $configuration, $("$bin" --version 2>/dev/null || echo "$bin")"
 awk -v b="$big" -v s="$small" -v n="$lines" 'BEGIN {
     printf "whole run          %14.0f instructions\n", b
