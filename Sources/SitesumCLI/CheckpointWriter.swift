@@ -104,7 +104,7 @@ final class CheckpointWriter: @unchecked Sendable {
         device = status.device
         inode = status.inode
         self.compactionSegments = compactionSegments
-        worker = WorkerThread { [self] in serve() }
+        worker = WorkerThread(role: "commit") { [self] in serve() }
     }
 
     deinit { stop() }

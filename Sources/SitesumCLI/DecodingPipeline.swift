@@ -67,7 +67,7 @@ final class DecodingPipeline: @unchecked Sendable {
         self.maxLineLength = maxLineLength
         self.batchBytes = UInt64(max(1, batchBytes))
         queue = Monitor(Queue(spare: (0..<depth).map { _ in DecodedBatch() }))
-        worker = WorkerThread { [self] in produce() }
+        worker = WorkerThread(role: "decode") { [self] in produce() }
     }
 
     deinit { stop() }

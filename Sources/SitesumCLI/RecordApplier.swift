@@ -35,8 +35,8 @@ final class RecordApplier {
 
     init(state: ActivityState, byteLimit: Int = 8 << 20) {
         self.state = state
-        others = RecordQueue(byteLimit: byteLimit) { try state.applyCheckpointRecord($0) }
-        laneOne = RecordQueue(byteLimit: byteLimit) { try state.applyCheckpointRecord($0, idLane: 1) }
+        others = RecordQueue(role: "load", byteLimit: byteLimit) { try state.applyCheckpointRecord($0) }
+        laneOne = RecordQueue(role: "ids", byteLimit: byteLimit) { try state.applyCheckpointRecord($0, idLane: 1) }
     }
 
     deinit { abandon() }
@@ -88,10 +88,11 @@ private final class RecordQueue: @unchecked Sendable {
     private let shared = Monitor(Shared())
     private var worker: WorkerThread?
 
-    init(byteLimit: Int, apply: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+    /// `role`: the worker thread's name (`WorkerThread`).
+    init(role: String, byteLimit: Int, apply: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.byteLimit = byteLimit
         self.apply = apply
-        worker = WorkerThread { [self] in serve() }
+        worker = WorkerThread(role: role) { [self] in serve() }
     }
 
     deinit { abandon() }
