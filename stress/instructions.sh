@@ -49,27 +49,11 @@ top=12
 bin=
 interval=
 resume=
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --lines) lines=$2; shift 2 ;;
-        --seed) seed=$2; shift 2 ;;
-        --top) top=$2; shift 2 ;;
-        --binary) bin=$2; shift 2 ;;
-        --save-interval) interval=$2; shift 2 ;;
-        --resume) resume=1; shift ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "instructions.sh: unknown argument $1" >&2; exit 64 ;;
-    esac
-done
-[ "$lines" -gt 1000 ] || { echo "instructions.sh: --lines must be above 1000" >&2; exit 64; }
-[ -z "$interval" ] || [ -z "$resume" ] || { echo "instructions.sh: --save-interval or --resume, not both" >&2; exit 64; }
-command -v valgrind >/dev/null 2>&1 || { echo "instructions.sh: needs valgrind (cachegrind)" >&2; exit 69; }
-
 . stress/lib.sh
-if [ -z "$bin" ]; then
-    release_build
-    bin=$PWD/.build/release/sitesum
-fi
+parse_run_options instructions.sh "$@"
+[ "$lines" -gt 1000 ] || { echo "instructions.sh: --lines must be above 1000" >&2; exit 64; }
+command -v valgrind >/dev/null 2>&1 || { echo "instructions.sh: needs valgrind (cachegrind)" >&2; exit 69; }
+settle_run_options
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-instructions.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -102,9 +86,6 @@ count() {
 big=$(count "$work/log.jsonl" "$work/log.out")
 small=$(count "$work/head.jsonl" "$work/head.out")
 
-configuration=--no-checkpoint
-[ -z "$interval" ] || configuration="--save-interval $interval"
-[ -z "$resume" ] || configuration="--resume (from a checkpoint of the first 90%)"
 echo "sitesum instructions: $lines lines (seed $seed), $configuration, $("$bin" --version 2>/dev/null || echo "$bin")"
 awk -v b="$big" -v s="$small" -v n="$lines" 'BEGIN {
     printf "whole run          %14.0f instructions\n", b

@@ -1,7 +1,8 @@
 # Shared by the scripts beside it, which source it after `cd` to the
 # repository's root: finding Swift, the quiet release build, the medians and
-# arithmetic they print, the statistics line's fields, and the restart that
-# bench.sh and compare.sh both time.
+# arithmetic they print, the statistics line's fields, the restart that
+# bench.sh and compare.sh both time, and the options of the one-run
+# measurements, instructions.sh and profile.sh.
 
 # Swift on the PATH, from /opt/swift where it is not there already.
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
@@ -59,4 +60,39 @@ cold_copy() {
     sync
     local segment
     for segment in "$2"/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
+}
+
+# The options instructions.sh and profile.sh share, parsed into the globals
+# lines, seed, top, bin, interval and resume (the caller sets their
+# defaults): parse_run_options NAME "$@", NAME for the messages. --help
+# prints the caller's header comment.
+parse_run_options() {
+    local name=$1
+    shift
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --lines) lines=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
+            --top) top=$2; shift 2 ;;
+            --binary) bin=$2; shift 2 ;;
+            --save-interval) interval=$2; shift 2 ;;
+            --resume) resume=1; shift ;;
+            -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+            *) echo "$name: unknown argument $1" >&2; exit 64 ;;
+        esac
+    done
+    [ -z "$interval" ] || [ -z "$resume" ] || { echo "$name: --save-interval or --resume, not both" >&2; exit 64; }
+}
+
+# After parse_run_options: the binary given, or the release build's (built
+# now) in bin; the run's configuration, as the scripts print it, in
+# configuration.
+settle_run_options() {
+    if [ -z "$bin" ]; then
+        release_build
+        bin=$PWD/.build/release/sitesum
+    fi
+    configuration=--no-checkpoint
+    [ -z "$interval" ] || configuration="--save-interval $interval"
+    [ -z "$resume" ] || configuration="--resume (from a checkpoint of the first 90%)"
 }

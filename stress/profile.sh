@@ -37,41 +37,22 @@ top=15
 bin=
 interval=
 resume=
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --lines) lines=$2; shift 2 ;;
-        --seed) seed=$2; shift 2 ;;
-        --top) top=$2; shift 2 ;;
-        --binary) bin=$2; shift 2 ;;
-        --save-interval) interval=$2; shift 2 ;;
-        --resume) resume=1; shift ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "profile.sh: unknown argument $1" >&2; exit 64 ;;
-    esac
-done
-[ -z "$interval" ] || [ -z "$resume" ] || { echo "profile.sh: --save-interval or --resume, not both" >&2; exit 64; }
-command -v perf >/dev/null 2>&1 || { echo "profile.sh: needs perf" >&2; exit 69; }
-
 . stress/lib.sh
-if [ -z "$bin" ]; then
-    release_build
-    bin=$PWD/.build/release/sitesum
-fi
+parse_run_options profile.sh "$@"
+command -v perf >/dev/null 2>&1 || { echo "profile.sh: needs perf" >&2; exit 69; }
+settle_run_options
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-profile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$bin" generate --lines "$lines" --seed "$seed" -o "$work/log.jsonl"
 
 mode=(--no-checkpoint)
-configuration=--no-checkpoint
 if [ -n "$interval" ]; then
     mode=(--cache-dir "$work/cache" --save-interval "$interval")
-    configuration="--save-interval $interval"
 elif [ -n "$resume" ]; then
     checkpoint_ninety "$bin" "$work/log.jsonl" "$lines" "$work/taken"
     cold_copy "$work/taken" "$work/cache"
     mode=(--cache-dir "$work/cache")
-    configuration="--resume (from a checkpoint of the first 90%)"
 fi
 frequency=2000
 perf record -q -e cpu-clock -F "$frequency" -o "$work/perf.data" -- \
