@@ -41,6 +41,11 @@ resume=
 parse_run_options profile.sh "$@"
 command -v perf >/dev/null 2>&1 || { echo "profile.sh: needs perf" >&2; exit 69; }
 settle_run_options
+# Above 1, perf lets only root sample the kernel: the
+# kernel's share would read 0 without saying why.
+if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 2)" -gt 1 ]; then
+    echo "profile.sh: kernel.perf_event_paranoid is above 1: the kernel's part is not sampled (run as root, or lower it)" >&2
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-profile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
