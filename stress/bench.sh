@@ -95,6 +95,7 @@
 # its buffers, one checkpoint delta), which dominate a small log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. stress/lib.sh
 
 runs=3
 sizes="1000000 10000000 30000000"
@@ -105,12 +106,11 @@ while [ $# -gt 0 ]; do
         --sizes) sizes=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --cache-root) cache_root_parent=$2; shift 2 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
 
-. stress/lib.sh
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 69; }
 release_build
 bin=$PWD/.build/release/sitesum

@@ -25,6 +25,10 @@ release_build() {
     rm -f "$log"
 }
 
+# The calling script's header comment (from its second line to `set -euo`),
+# without the comment marks: its --help.
+print_help() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
 # The median of the numbers on standard input, one a line (the lower middle
 # of an even count).
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -77,7 +81,7 @@ parse_run_options() {
             --binary) bin=$2; shift 2 ;;
             --save-interval) interval=$2; shift 2 ;;
             --resume) resume=1; shift ;;
-            -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+            -h|--help) print_help; exit 0 ;;
             *) echo "$name: unknown argument $1" >&2; exit 64 ;;
         esac
     done

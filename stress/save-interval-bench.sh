@@ -9,9 +9,10 @@
 #   stress/save-interval-bench.sh [LINES] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. stress/lib.sh
+case "${1:-}" in -h|--help) print_help; exit 0 ;; esac
 lines=${1:-2000000}
 runs=${2:-5}
-. stress/lib.sh
 release_build
 bin=.build/release/sitesum
 work=$(mktemp -d)

@@ -14,6 +14,7 @@
 # the median of each round's slowdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. stress/lib.sh
 
 lines=10000000
 megabytes=240
@@ -23,12 +24,11 @@ while [ $# -gt 0 ]; do
         --lines) lines=$2; shift 2 ;;
         --megabytes) megabytes=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) echo "write-interference.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
 
-. stress/lib.sh
 release_build
 bin=$PWD/.build/release/sitesum
 work=$(mktemp -d "$PWD/.write-interference.XXXXXX")

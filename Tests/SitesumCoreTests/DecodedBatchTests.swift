@@ -129,7 +129,7 @@ import Testing
                 return batch
             }
             let plain = decoded(nil)
-            // Every other UUID line's id is checkpointed.
+            // Every sixth line's id is checkpointed.
             let held = (0..<count).filter { $0 % 6 == 0 }
             let ids = CheckpointedIDs(reserving: max(1, held.count))
             for i in held { #expect(ids.add(fingerprint: plain.lines[i].fingerprint, offset: UInt64(i))) }

@@ -234,7 +234,7 @@ import Testing
     }
 
     /// A delta packs a site's newest messages into a block of their own
-    /// when they are many (so that the next delta's start at a block's
+    /// when they are many (so that the next delta starts at a block's
     /// start), and leaves a few as they are.
     @Test func aDeltaPacksManyNewMessagesIntoABlock() throws {
         var options = GeneratorOptions(lines: 12_000)
