@@ -10,7 +10,8 @@ enum HelpText {
         Summarises a JSON-lines chat-event log per site: chats (messages while an
         operator was online), emails (messages while none was), distinct operators
         and distinct visitors. Saves checkpoints as it goes, so an interrupted run
-        resumes where it stopped, with the same answer.
+        resumes where it stopped, with the same answer. FILE - reads standard
+        input, without checkpoints (a file named - is ./-).
 
         OPTIONS:
           -s, --save-interval N     a kill loses at most N events read: a checkpoint
@@ -45,6 +46,7 @@ enum HelpText {
 
         EXAMPLES:
           sitesum events.jsonl
+          zcat events.jsonl.gz | sitesum -
           sitesum --save-interval 100000 --cache-dir /var/tmp/sitesum events.jsonl
           sitesum --clear-cache events.jsonl
           sitesum generate --lines 20000 --seed 7 > sample.jsonl

@@ -2,6 +2,7 @@ import SitesumGenerator
 
 /// Settings of one summarising run.
 public struct RunOptions: Equatable, Sendable {
+    /// The input's path, or `-` for standard input.
     public var inputPath: String
     /// Write a checkpoint every this many events (non-blank lines) read.
     public var saveInterval = RunOptions.defaultSaveInterval
@@ -31,6 +32,14 @@ public struct RunOptions: Equatable, Sendable {
     /// already wrote, and its steps hold up the commits at short save
     /// intervals: see the README's "Checkpoints" section.
     public static let defaultMaxSegments = 1024
+    /// The operand that names standard input (a file named `-` is `./-`).
+    public static let standardInput = "-"
+
+    /// Whether the input is standard input: read as it comes, without
+    /// checkpoints, since nothing names it for a later run to resume.
+    public var readsStandardInput: Bool { inputPath == Self.standardInput }
+    /// The input as messages name it: its path in quotes, or "standard input".
+    public var inputName: String { readsStandardInput ? "standard input" : "'\(inputPath)'" }
 
     public init(inputPath: String) {
         self.inputPath = inputPath
@@ -122,6 +131,9 @@ public enum Invocation {
             throw Failure(.usage, "no input file given")
         case 1:
             options.inputPath = files[0]
+            if options.clearCache && options.readsStandardInput {
+                throw Failure(.usage, "standard input has no checkpoints to clear (--clear-cache takes the file's path)")
+            }
             return .run(options)
         default:
             throw Failure(.usage, "one input file at a time, got \(files.count): \(files.joined(separator: " "))")

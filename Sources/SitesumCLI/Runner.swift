@@ -54,21 +54,30 @@ final class Runner {
         self.faults = faults
         started = clock.now
         do {
-            file = try FileDescriptor.open(options.inputPath, O_RDONLY | O_CLOEXEC)
+            file = options.readsStandardInput
+                ? try FileDescriptor(rawValue: STDIN_FILENO, path: "standard input").duplicated()
+                : try FileDescriptor.open(options.inputPath, O_RDONLY | O_CLOEXEC)
         } catch {
-            throw Failure(.noInput, "cannot open input '\(options.inputPath)': \(error.errno)")
+            throw Self.cannotOpen(options, "\(error.errno)")
         }
         do {
             fileStatus = try file.status()
         } catch {
             file.close()
-            throw Failure(.noInput, "cannot open input '\(options.inputPath)': \(error.errno)")
+            throw Self.cannotOpen(options, "\(error.errno)")
         }
         if fileStatus.isDirectory {
             file.close()
-            throw Failure(.noInput, "cannot open input '\(options.inputPath)': it is a directory")
+            throw Self.cannotOpen(options, "it is a directory")
         }
-        ingestor = LineIngestor(state: ActivityState(tracksChanges: options.checkpoints && fileStatus.isRegularFile))
+        ingestor = LineIngestor(state: ActivityState(tracksChanges: options.checkpoints && fileStatus.isRegularFile
+                                                      && !options.readsStandardInput))
+    }
+
+    /// The input cannot be read at all, for `problem`.
+    private static func cannotOpen(_ options: RunOptions, _ problem: String) -> Failure {
+        Failure(.noInput, options.readsStandardInput ? "cannot read standard input: \(problem)"
+                                                     : "cannot open input '\(options.inputPath)': \(problem)")
     }
 
     deinit {
@@ -139,6 +148,10 @@ final class Runner {
 
     private func openStore() throws(Failure) {
         guard options.checkpoints else { return }
+        guard !options.readsStandardInput else {
+            console.notice("reading standard input: running without checkpoints (give the file's path to have them)")
+            return
+        }
         guard fileStatus.isRegularFile else {
             console.notice("'\(options.inputPath)' is not a regular file: running without checkpoints")
             return
@@ -293,7 +306,7 @@ final class Runner {
             // The reader leaves the position alone at offset 0 (for pipes).
             try file.seek(to: 0)
         } catch {
-            throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+            throw Failure(.ioError, "cannot read \(options.inputName): \(error)")
         }
         ingestor = LineIngestor(state: ActivityState(tracksChanges: true))
         committedOffset = 0
@@ -434,7 +447,7 @@ final class Runner {
             reader = try LineReader(file: file, startingAt: committedOffset,
                                     maxLineLength: options.maxLineLength, blockSize: readSize)
         } catch {
-            throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+            throw Failure(.ioError, "cannot read \(options.inputName): \(error)")
         }
         reserveIDs(from: committedOffset)
         committedOffsetCandidate = committedOffset
@@ -461,7 +474,7 @@ final class Runner {
             do {
                 next = try pipeline.next()
             } catch {
-                throw Failure(.ioError, "cannot read '\(options.inputPath)': \(error)")
+                throw Failure(.ioError, "cannot read \(options.inputName): \(error)")
             }
             guard let batch = next else { break }
             for index in 0..<batch.count {

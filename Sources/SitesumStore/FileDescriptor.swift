@@ -39,6 +39,15 @@ public struct FileDescriptor: Sendable {
         }
     }
 
+    /// A second descriptor for the same open file (`fcntl(2)`, `F_DUPFD_CLOEXEC`):
+    /// it shares the position, so reading either moves both. For standard
+    /// input, which the reader then owns and closes without closing fd 0.
+    public func duplicated() throws(SystemError) -> FileDescriptor {
+        let fd = fcntl(rawValue, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw SystemError(operation: "duplicate", path: path, errno: .current) }
+        return FileDescriptor(rawValue: fd, path: path)
+    }
+
     /// Closes the descriptor. Errors are ignored: on Linux the descriptor is released
     /// whatever `close(2)` returns, and retrying could close someone else's descriptor.
     /// Durability is never decided here; callers that need it call ``sync()`` first.

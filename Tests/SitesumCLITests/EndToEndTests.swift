@@ -411,6 +411,35 @@ import Testing
         #expect(result.stderr.contains("not a regular file"))
     }
 
+    /// `-` reads standard input, whether a pipe or a redirected file, as it
+    /// comes and without checkpoints: nothing names it for a run to resume.
+    @Test(arguments: ["exec < log.jsonl", "exec < <(cat log.jsonl)"])
+    func aDashReadsStandardInputWithoutCheckpoints(_ redirection: String) throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 2_000, seed: 19), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        let result = try harness.finish(harness.start(["-s", "100", "-"], shellSetup: redirection))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == expected)
+        #expect(result.stderr.contains("reading standard input: running without checkpoints"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: harness.path(".sitesum-cache")))
+    }
+
+    @Test func standardInputThatCannotBeReadIsNamed() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let closed = try harness.finish(harness.start(["-"], shellSetup: "exec <&-"))
+        #expect(closed.status == 66)
+        #expect(closed.stderr.contains("cannot read standard input: "), "\(closed.stderr)")
+        let directory = try harness.finish(harness.start(["-"], shellSetup: "exec < ."))
+        #expect(directory.status == 66)
+        #expect(directory.stderr.contains("cannot read standard input: it is a directory"), "\(directory.stderr)")
+        let clear = try harness.run(["--clear-cache", "-"])
+        #expect(clear.status == 64)
+        #expect(clear.stderr.contains("standard input has no checkpoints to clear"), "\(clear.stderr)")
+    }
+
     @Test func tinyReadBlocksAndSaveIntervalsGiveTheSameAnswer() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }

@@ -58,6 +58,17 @@ import Testing
         #expect(try run(["--", "-weird-name"]).inputPath == "-weird-name")
     }
 
+    @Test func aDashIsStandardInput() throws {
+        let options = try run(["-q", "-"])
+        #expect(options.readsStandardInput && options.inputName == "standard input")
+        #expect(try run(["--no-checkpoint", "-"]).readsStandardInput)
+        // A file named "-" is still reachable, and named as a file.
+        let file = try run(["./-"])
+        #expect(!file.readsStandardInput && file.inputName == "'./-'")
+        #expect(try run(["--", "-"]).readsStandardInput)
+        #expect(usageError(["--clear-cache", "-"])?.contains("standard input has no checkpoints") == true)
+    }
+
     @Test func clearCacheWithoutFile() throws {
         #expect(try Invocation.parse(["--clear-cache"]) == .clearCache(cacheDirectory: ".sitesum-cache"))
         #expect(try Invocation.parse(["-c", "--cache-dir", "x"]) == .clearCache(cacheDirectory: "x"))
