@@ -55,7 +55,7 @@ final class Runner {
         started = clock.now
         do {
             file = options.readsStandardInput
-                ? try FileDescriptor(rawValue: STDIN_FILENO, path: "standard input").duplicated()
+                ? try FileDescriptor.standardInput.duplicated()
                 : try FileDescriptor.open(options.inputPath, O_RDONLY | O_CLOEXEC)
         } catch {
             throw Self.cannotOpen(options, "\(error.errno)")

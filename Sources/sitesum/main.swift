@@ -3,4 +3,4 @@ import SitesumCLI
 import Glibc
 #endif
 
-exit(SitesumMain.main(Array(CommandLine.arguments.dropFirst())))
+exit(SitesumMain.main(ProgramArguments.withoutName))

@@ -70,13 +70,19 @@ struct BinaryHarness {
 
     /// Starts sitesum in this directory; the caller waits or signals. With
     /// `shellSetup`, bash runs those commands first and then execs sitesum,
-    /// so limits and signal dispositions it sets are sitesum's.
-    func start(_ arguments: [String], shellSetup: String? = nil, environment: [String: String] = [:]) throws -> (Process, stdout: URL, stderr: URL) {
+    /// so limits and signal dispositions it sets are sitesum's. With
+    /// `executable`, that program runs with `arguments` instead (one that
+    /// runs sitesum in turn).
+    func start(_ arguments: [String], shellSetup: String? = nil, executable: String? = nil,
+               environment: [String: String] = [:]) throws -> (Process, stdout: URL, stderr: URL) {
         let process = Process()
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        if let shellSetup {
+        if let executable {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else if let shellSetup {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", shellSetup + "; exec \"$0\" \"$@\"", Self.binary] + arguments
         } else {

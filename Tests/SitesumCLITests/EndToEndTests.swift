@@ -440,6 +440,34 @@ import Testing
         #expect(clear.stderr.contains("standard input has no checkpoints to clear"), "\(clear.stderr)")
     }
 
+    /// Without `/proc` (a chroot, a bare container) the Swift runtime has no
+    /// command line to give; sitesum takes its arguments from glibc instead.
+    /// The run goes in a mount namespace of its own with `/proc` unmounted,
+    /// which needs the privilege to make one (root here, in CI).
+    @Test(.enabled(if: EndToEndTests.canHideProc, "needs unshare -m (root) to run without /proc"))
+    func argumentsAreReadWithoutProc() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        try harness.write(harness.generate(lines: 1_000, seed: 20), to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        let result = try harness.finish(harness.start(
+            ["-m", "/bin/sh", "-c", "umount -l /proc && test ! -e /proc/self && exec \"$0\" \"$@\"",
+             BinaryHarness.binary, "-s", "300", "log.jsonl"],
+            executable: "/usr/bin/unshare"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == expected)
+    }
+
+    static let canHideProc: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["-m", "/bin/sh", "-c", "umount -l /proc"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
     @Test func tinyReadBlocksAndSaveIntervalsGiveTheSameAnswer() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
