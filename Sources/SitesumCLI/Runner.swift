@@ -449,6 +449,11 @@ final class Runner {
         } catch {
             throw Failure(.ioError, "cannot read \(options.inputName): \(error)")
         }
+        if !fileStatus.isRegularFile {
+            // A pipe or a terminal can keep a read waiting; a stop asked
+            // meanwhile must not wait for more input to be heard.
+            reader.stopWaiting = { InterruptSignal.pending != 0 }
+        }
         reserveIDs(from: committedOffset)
         committedOffsetCandidate = committedOffset
         let readStart = clock.now, applyCPUStart = CPUClock.thread()
@@ -474,6 +479,8 @@ final class Runner {
             do {
                 next = try pipeline.next()
             } catch {
+                let signal = InterruptSignal.pending
+                if signal != 0 && error.errno == .interrupted { throw interrupted(by: signal) }
                 throw Failure(.ioError, "cannot read \(options.inputName): \(error)")
             }
             guard let batch = next else { break }

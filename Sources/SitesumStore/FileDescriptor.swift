@@ -48,6 +48,24 @@ public struct FileDescriptor: Sendable {
         return FileDescriptor(rawValue: fd, path: path)
     }
 
+    /// Waits until a read would not wait (`poll(2)`): data, the end of the
+    /// input or an error is there. For a pipe or a terminal, where a read can
+    /// wait for ever and a signal does not end it (``read(into:)`` retries
+    /// `EINTR`). While nothing comes, `stop` is asked after every signal and
+    /// every `interval` milliseconds; when it says true, the wait ends with
+    /// `EINTR` (``Errno/interrupted``).
+    public func waitUntilReadable(checkingEvery interval: Int32 = 100, stop: () -> Bool) throws(SystemError) {
+        var entry = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, interval)
+            if ready > 0 { return }
+            if ready < 0 && Errno.current != .interrupted {
+                throw SystemError(operation: "wait for", path: path, errno: .current)
+            }
+            if stop() { throw SystemError(operation: "read", path: path, errno: .interrupted) }
+        }
+    }
+
     /// Closes the descriptor. Errors are ignored: on Linux the descriptor is released
     /// whatever `close(2)` returns, and retrying could close someone else's descriptor.
     /// Durability is never decided here; callers that need it call ``sync()`` first.

@@ -33,6 +33,11 @@ public final class LineReader {
     @usableFromInline var tail: Int = 0
     /// A `read(2)` returned 0: nothing more will be read.
     @usableFromInline var atEndOfFile = false
+    /// Asked while a read waits for input that has not come (a pipe, a
+    /// terminal: ``FileDescriptor/waitUntilReadable(checkingEvery:stop:)``);
+    /// true ends the wait with `EINTR`, so that a signal asking the run to
+    /// stop is heard there too. Nil: reads just wait (a regular file's never do).
+    public var stopWaiting: (() -> Bool)?
 
     /// Prepares to read `file` from `offset` on (the file position is moved there;
     /// at offset 0 it is left alone, so pipes and other unseekable inputs work).
@@ -125,7 +130,7 @@ public final class LineReader {
         precondition(Self.lastNewline(in: buffer + head, count: held) == nil, "the reader holds whole lines: take them first")
         let start = bufferOffset + UInt64(head)
         destination.copyMemory(from: buffer + head, byteCount: held)
-        let count = try file.read(into: UnsafeMutableRawBufferPointer(start: destination + held, count: room - held))
+        let count = try readMore(into: UnsafeMutableRawBufferPointer(start: destination + held, count: room - held))
         // The reader's buffer now starts with the bytes after the last whole
         // line (all of them, without one).
         head = 0
@@ -203,6 +208,12 @@ public final class LineReader {
         }
     }
 
+    /// The next bytes of the file, after a wait for them that `stopWaiting` can end.
+    func readMore(into destination: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        if let stopWaiting { try file.waitUntilReadable(stop: stopWaiting) }
+        return try file.read(into: destination)
+    }
+
     /// Reads more bytes after `tail`, first sliding the unconsumed bytes (at most
     /// `maxLineLength` of them, or the line would be too long) to the front so that
     /// at least `blockSize` bytes of room are free.
@@ -218,7 +229,7 @@ public final class LineReader {
             head = 0
         }
         let room = min(blockSize, capacity - tail)
-        let count = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer + tail, count: room))
+        let count = try readMore(into: UnsafeMutableRawBufferPointer(start: buffer + tail, count: room))
         if count == 0 {
             atEndOfFile = true
         } else {
@@ -240,7 +251,7 @@ public final class LineReader {
                 return Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), start: start, end: bufferOffset,
                             isTerminated: false, isTooLong: true)
             }
-            let count = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: blockSize))
+            let count = try readMore(into: UnsafeMutableRawBufferPointer(start: buffer, count: blockSize))
             if count == 0 {
                 atEndOfFile = true
                 continue

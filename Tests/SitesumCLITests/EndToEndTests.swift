@@ -468,6 +468,40 @@ import Testing
         return process.terminationStatus == 0
     }()
 
+    /// A pipe whose writer keeps it open without writing keeps a read
+    /// waiting; SIGTERM still stops the run at once (exit 143), where it
+    /// used to wait for more input or the pipe's end. As a named pipe and
+    /// as standard input.
+    @Test(arguments: [(["pipe"], nil), (["-"], "exec < pipe")] as [([String], String?)])
+    func aSignalStopsARunWaitingForInput(arguments: [String], shellSetup: String?) throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        #expect(mkfifo(harness.path("pipe"), 0o600) == 0)
+        signal(SIGPIPE, SIG_IGN)
+        let started = try harness.start(arguments, shellSetup: shellSetup)
+        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("pipe")))
+        defer { try? writer.close() }
+        try writer.write(contentsOf: Data(harness.generate(lines: 300, seed: 21)))
+        // The notice comes after the signal handlers are in place.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline,
+              !((try? String(contentsOf: started.stderr, encoding: .utf8)) ?? "").contains("running without checkpoints") {
+            usleep(10_000)
+        }
+        usleep(200_000)
+        kill(started.0.processIdentifier, SIGTERM)
+        let stopDeadline = Date().addingTimeInterval(10)
+        while started.0.isRunning && Date() < stopDeadline { usleep(10_000) }
+        if started.0.isRunning {
+            Issue.record("sitesum still waits for input 10 s after SIGTERM")
+            kill(started.0.processIdentifier, SIGKILL)
+        }
+        let result = try harness.finish(started)
+        #expect(result.status == 143, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("stopped by SIGTERM"), "\(result.stderr)")
+    }
+
     @Test func tinyReadBlocksAndSaveIntervalsGiveTheSameAnswer() throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }

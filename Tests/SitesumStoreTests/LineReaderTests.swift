@@ -286,6 +286,40 @@ import Testing
         }
     }
 
+    /// A pipe whose writer neither writes nor closes keeps a read waiting;
+    /// `stopWaiting` ends the wait, as the run's SIGINT and SIGTERM do, with
+    /// EINTR, after handing out what did come. Unasked, the read waits (and
+    /// takes what comes later).
+    @Test func aWaitingReadEndsWhenAskedToStop() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let readEnd = FileDescriptor(rawValue: ends[0], path: "pipe")
+        let writeEnd = FileDescriptor(rawValue: ends[1], path: "pipe")
+        defer {
+            readEnd.close()
+            writeEnd.close()
+        }
+        try writeEnd.writeAll(Array("first\n".utf8))
+        let reader = try LineReader(file: readEnd, startingAt: 0, maxLineLength: 100, blockSize: 64)
+        var asked = 0
+        reader.stopWaiting = {
+            asked += 1
+            // The first time, more comes meanwhile; the third, the run stops.
+            if asked == 1 { try? writeEnd.writeAll(Array("second\n".utf8)) }
+            return asked >= 3
+        }
+        #expect(try reader.next().map { Array($0.bytes) } == Array("first".utf8))
+        #expect(try reader.next().map { Array($0.bytes) } == Array("second".utf8))
+        #expect(asked == 1)
+        do {
+            let line = try reader.next()
+            Issue.record("a read with nothing to read returned \(String(describing: line))")
+        } catch {
+            #expect(error.errno == .interrupted)
+        }
+        #expect(asked == 3)
+    }
+
     @Test func readsWhatTheFileHoldsWhenRead() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("input")
