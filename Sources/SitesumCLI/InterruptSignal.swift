@@ -5,7 +5,8 @@ import Synchronization
 
 /// SIGINT and SIGTERM ask a run to stop after the current line, save a
 /// checkpoint and exit. The handler only records the signal; the run loop
-/// polls it. A second signal of the same kind kills the process at once, as
+/// polls it, and so does a read waiting on a pipe or a terminal
+/// (`LineReader.stopWaiting`). A second signal of the same kind kills the process at once, as
 /// users expect when they press Ctrl-C twice.
 enum InterruptSignal {
     private static let received = Atomic<Int32>(0)
