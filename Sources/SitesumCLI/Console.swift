@@ -33,17 +33,13 @@ final class Console {
     }
 
     /// Redraws the progress line at most four times a second.
-    func progress(done: UInt64, total: UInt64, bytesPerSecond: Double) {
+    /// `total`: the input's size, or nil when it has none (a pipe).
+    func progress(done: UInt64, total: UInt64?, bytesPerSecond: Double) {
         guard showsProgress else { return }
         let now = clock.now
         guard now - lastProgress >= .milliseconds(250) else { return }
         lastProgress = now
-        let percent = total > 0 ? Double(done) * 100 / Double(total) : 100
-        var line = "\r\u{1B}[Ksitesum: \(Format.fixed(percent, 1))%  \(Format.fixed(bytesPerSecond / 1e6, 1)) MB/s"
-        if bytesPerSecond > 0, total > done {
-            line += "  ETA \(Format.duration(Double(total - done) / bytesPerSecond))"
-        }
-        write(line)
+        write("\r\u{1B}[Ksitesum: " + Format.progress(done: done, total: total, bytesPerSecond: bytesPerSecond))
         progressShown = true
     }
 
@@ -86,6 +82,21 @@ enum Format {
         if digits > 0 {
             let fractionText = String(fraction)
             text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+        }
+        return text
+    }
+
+    /// The progress line's text: the share of the input read, the speed and
+    /// the time left (`42.0%  812.3 MB/s  ETA 0:03`); for an input of no
+    /// known size (`total` nil: a pipe, a terminal), the bytes read and the
+    /// speed (`1523.4 MB read  812.3 MB/s`).
+    static func progress(done: UInt64, total: UInt64?, bytesPerSecond: Double) -> String {
+        let speed = "\(fixed(bytesPerSecond / 1e6, 1)) MB/s"
+        guard let total else { return "\(fixed(Double(done) / 1e6, 1)) MB read  \(speed)" }
+        let percent = total > 0 ? Double(done) * 100 / Double(total) : 100
+        var text = "\(fixed(percent, 1))%  \(speed)"
+        if bytesPerSecond > 0, total > done {
+            text += "  ETA \(duration(Double(total - done) / bytesPerSecond))"
         }
         return text
     }

@@ -513,7 +513,7 @@ final class Runner {
                 if linesSinceProgress == 8192 {
                     linesSinceProgress = 0
                     let seconds = Self.seconds(clock.now - readStart)
-                    console.progress(done: line.end, total: max(fileStatus.size, line.end),
+                    console.progress(done: line.end, total: fileStatus.isRegularFile ? max(fileStatus.size, line.end) : nil,
                                      bytesPerSecond: seconds > 0 ? Double(line.end - startOffset) / seconds : 0)
                 }
             }

@@ -117,4 +117,14 @@ import Testing
         #expect(Format.duration(65) == "1:05")
         #expect(Format.duration(3723) == "1:02:03")
     }
+
+    /// A file's progress is a share and a time left; a pipe's, which has no
+    /// size, the bytes read (it used to read 100.0% throughout).
+    @Test func progressText() {
+        #expect(Format.progress(done: 420, total: 1000, bytesPerSecond: 100) == "42.0%  0.0 MB/s  ETA 0:06")
+        #expect(Format.progress(done: 500_000_000, total: 2_000_000_000, bytesPerSecond: 250e6) == "25.0%  250.0 MB/s  ETA 0:06")
+        #expect(Format.progress(done: 1000, total: 1000, bytesPerSecond: 100) == "100.0%  0.0 MB/s")
+        #expect(Format.progress(done: 0, total: 0, bytesPerSecond: 0) == "100.0%  0.0 MB/s")
+        #expect(Format.progress(done: 1_523_400_000, total: nil, bytesPerSecond: 812.3e6) == "1523.4 MB read  812.3 MB/s")
+    }
 }
