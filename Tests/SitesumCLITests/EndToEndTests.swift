@@ -440,10 +440,12 @@ import Testing
         #expect(clear.stderr.contains("standard input has no checkpoints to clear"), "\(clear.stderr)")
     }
 
+    #if compiler(>=6.3) && canImport(Glibc)
     /// Without `/proc` (a chroot, a bare container) the Swift runtime has no
-    /// command line to give; sitesum takes its arguments from glibc instead.
-    /// The run goes in a mount namespace of its own with `/proc` unmounted,
-    /// which needs the privilege to make one (root here, in CI).
+    /// command line to give; sitesum takes its arguments from glibc instead
+    /// (`ProgramArguments`, built by Swift 6.3 and later). The run goes in a
+    /// mount namespace of its own with `/proc` unmounted, which needs the
+    /// privilege to make one (root here, in CI).
     @Test(.enabled(if: EndToEndTests.canHideProc, "needs unshare -m (root) to run without /proc"))
     func argumentsAreReadWithoutProc() throws {
         let harness = try BinaryHarness()
@@ -467,6 +469,7 @@ import Testing
         process.waitUntilExit()
         return process.terminationStatus == 0
     }()
+    #endif
 
     /// A pipe whose writer keeps it open without writing keeps a read
     /// waiting; SIGTERM still stops the run at once (exit 143), where it
