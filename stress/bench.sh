@@ -126,7 +126,6 @@ if [ -n "${cache_root_parent:-}" ]; then
     caches=$(mktemp -d "$cache_root_parent/sitesum-bench-caches.XXXXXX")
 fi
 
-
 # Runs sitesum with the given arguments once; prints "seconds peak-kB events
 # cpu-seconds checkpoint-cpu-seconds load-seconds read-seconds summary-seconds"
 # (all but the first two from the statistics line).

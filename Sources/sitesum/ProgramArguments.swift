@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The program's arguments, without its name.
 ///
 /// The Swift runtime on Linux reads `CommandLine.arguments` from
