@@ -196,7 +196,7 @@ fresh_dd() {
 }
 cold_s=$(for _ in $(seq "$runs"); do cool_memory; fresh_dd; done | median)
 warm_s=$(for _ in $(seq "$runs"); do dd if=/dev/zero of=/dev/null bs=512M count=1 status=none; fresh_dd; done | median)
-echo "sitesum benchmark: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs rounds; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "sitesum benchmark: $(machine), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); median of $runs rounds; default --save-interval $default_interval; $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory, cold (dd 512 MiB)" "$cold_s" "$(calc "536870912 / $cold_s / 1e6")"
 printf '%-34s %7.2f s %8.0f MB/s\n' "fresh memory, warm (dd 512 MiB)" "$warm_s" "$(calc "536870912 / $warm_s / 1e6")"
 growth=""

@@ -122,7 +122,7 @@ for round in $(seq "$rounds"); do
     sample restart "$round"
 done
 
-echo "sitesum compare: $(nproc) cores; $lines lines (seed $seed); $rounds rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "sitesum compare: $(machine); $lines lines (seed $seed); $rounds rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "baseline:  $baseline"
 echo "candidate: $candidate"
 file=$work/samples-start

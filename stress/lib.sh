@@ -25,6 +25,11 @@ release_build() {
     rm -f "$log"
 }
 
+# The machine, as the benchmarks' first lines name it: its cores and the
+# processor's model name (the project's machine has changed between sessions,
+# and a figure is only comparable with one taken on the same processor).
+machine() { echo "$(nproc) cores ($(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo))"; }
+
 # The calling script's header comment (from its second line to `set -euo`),
 # without the comment marks: its --help.
 print_help() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }

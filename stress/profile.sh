@@ -70,7 +70,7 @@ perf report -i "$work/perf.data" --stdio --no-children -q -n --sort comm,dso,sym
     awk 'NF >= 6 { sub(/%/, "", $1); print }' > "$work/report"
 samples=$(awk '{ n += $2 } END { print n }' "$work/report")
 
-echo "sitesum profile: $lines lines (seed $seed), $configuration, $("$bin" --version 2>/dev/null || echo "$bin"); $(nproc) cores"
+echo "sitesum profile: $lines lines (seed $seed), $configuration, $("$bin" --version 2>/dev/null || echo "$bin"); $(machine)"
 echo "run: processor $(stat_field cpu) s, elapsed $(stat_field elapsed) s; $samples samples at $frequency Hz"
 echo "by thread (share of the samples):"
 awk '{ share[$3] += $1 } END { for (t in share) printf "%7.1f%%  %s\n", share[t], t }' "$work/report" | sort -rn
