@@ -142,18 +142,37 @@ extension ByteWriter {
             for index in 1..<count {
                 let current = value(index)
                 let step = Int64(bitPattern: current &- previous)
-                var zigzag = UInt64(bitPattern: (step << 1) ^ (step >> 63))
-                while zigzag >= 0x80 {
-                    out[position] = UInt8(truncatingIfNeeded: zigzag) | 0x80
-                    zigzag >>= 7
-                    position += 1
-                }
-                out[position] = UInt8(zigzag)
-                position += 1
+                position &+= Self.storeVarint(UInt64(bitPattern: (step &<< 1) ^ (step &>> 63)), at: out + position)
                 previous = current
             }
             return position
         }
+    }
+
+    /// Stores `value` as a LEB128 varint at `out`, which has room for ten
+    /// bytes; returns how many it took. The differences of line offsets,
+    /// most of what `writeDeltas` writes, take one or two bytes: those are
+    /// stored without a loop (two bytes as one 16-bit store).
+    @inlinable @inline(__always)
+    static func storeVarint(_ value: UInt64, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        if value < 0x80 {
+            out.pointee = UInt8(truncatingIfNeeded: value)
+            return 1
+        }
+        if value < 0x4000 {
+            let pair = UInt16(truncatingIfNeeded: value & 0x7F | 0x80) | UInt16(truncatingIfNeeded: value &>> 7) &<< 8
+            UnsafeMutableRawPointer(out).storeBytes(of: pair.littleEndian, as: UInt16.self)
+            return 2
+        }
+        var rest = value
+        var position = 0
+        while rest >= 0x80 {
+            out[position] = UInt8(truncatingIfNeeded: rest) | 0x80
+            rest &>>= 7
+            position &+= 1
+        }
+        out[position] = UInt8(truncatingIfNeeded: rest)
+        return position &+ 1
     }
 
     /// Appends the bytes `body` writes at the start of `maximum` bytes of
