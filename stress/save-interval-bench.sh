@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 bytes=$(stat -c %s "$work/log.jsonl")
 cat "$work/log.jsonl" > /dev/null
 
-settings="0 50000 200000 1000000 5000000"  # 0: --no-checkpoint
+settings="0 50000 200000 1000000 2000000 5000000"  # 0: --no-checkpoint
 for _ in $(seq "$runs"); do
     for interval in $settings; do
         if [ "$interval" = 0 ]; then set -- --no-checkpoint; else set -- --save-interval "$interval"; fi
@@ -33,7 +33,7 @@ for _ in $(seq "$runs"); do
     done
 done
 
-echo "input: $lines lines, $bytes bytes; median of $runs rounds; $(nproc) cores"
+echo "input: $lines lines, $bytes bytes; median of $runs rounds; $(machine)"
 base=$(median < "$work/times-0")
 printf '%-22s %8.3f s %8.1f MB/s\n' "--no-checkpoint" "$base" "$(awk -v b="$bytes" -v t="$base" 'BEGIN {print b / t / 1e6}')"
 for interval in $settings; do
