@@ -134,19 +134,32 @@ extension ByteWriter {
     @inlinable
     public mutating func writeDeltas(count: Int, _ value: (Int) -> UInt64) {
         guard count > 0 else { return }
+        appendInPlace(upTo: Self.deltasRoom(count: count)) { Self.storeDeltas(count: count, value, at: $0) }
+    }
+
+    /// The most bytes `storeDeltas` of `count` values takes: the first value's
+    /// eight, and ten for each step.
+    @inlinable
+    static func deltasRoom(count: Int) -> Int {
+        count > 0 ? 8 + (count - 1) * 10 : 0
+    }
+
+    /// Stores what `writeDeltas(count:_:)` writes at `out`, which has room for
+    /// `deltasRoom(count:)` bytes; returns how many it took. For records
+    /// built in place (`ActivityState.writeIDs`).
+    @inlinable
+    static func storeDeltas(count: Int, _ value: (Int) -> UInt64, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard count > 0 else { return 0 }
         var previous = value(0)
-        write(previous)
-        // At most ten bytes a varint, written in place; the rest trimmed.
-        appendInPlace(upTo: (count - 1) * 10) { out in
-            var position = 0
-            for index in 1..<count {
-                let current = value(index)
-                let step = Int64(bitPattern: current &- previous)
-                position &+= Self.storeVarint(UInt64(bitPattern: (step &<< 1) ^ (step &>> 63)), at: out + position)
-                previous = current
-            }
-            return position
+        UnsafeMutableRawPointer(out).storeBytes(of: previous.littleEndian, as: UInt64.self)
+        var position = 8
+        for index in 1..<count {
+            let current = value(index)
+            let step = Int64(bitPattern: current &- previous)
+            position &+= storeVarint(UInt64(bitPattern: (step &<< 1) ^ (step &>> 63)), at: out + position)
+            previous = current
         }
+        return position
     }
 
     /// Stores `value` as a LEB128 varint at `out`, which has room for ten

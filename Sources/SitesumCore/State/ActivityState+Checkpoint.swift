@@ -234,20 +234,22 @@ extension ActivityState {
         let perRecord = recordBytes / 8
         for start in stride(from: 0, to: ids.count, by: perRecord) {
             let range = start..<min(ids.count, start + perRecord)
-            var writer = ByteWriter(reservingCapacity: 13 + range.count * 14)
-            writer.write(RecordTag.uuids.rawValue)
-            writer.write(UInt32(range.count))
-            ids.withUnsafeElements(range) { ids in
-                writer.appendInPlace(upTo: ids.count * 4) { out in
-                    let raw = UnsafeMutableRawPointer(out)
+            // Built in place: the fingerprints, then the offsets' deltas
+            // (`ByteWriter.writeDeltas`), in room for the longest deltas.
+            let record = ids.withUnsafeElements(range) { ids in
+                [UInt8](unsafeUninitializedCapacity: 5 + ids.count * 4 + ByteWriter.deltasRoom(count: ids.count)) { out, initialized in
+                    let raw = UnsafeMutableRawPointer(out.baseAddress!)
+                    raw.storeBytes(of: RecordTag.uuids.rawValue, as: UInt8.self)
+                    raw.storeBytes(of: UInt32(ids.count).littleEndian, toByteOffset: 1, as: UInt32.self)
                     for (index, id) in ids.enumerated() {
-                        raw.storeBytes(of: id.fingerprint.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                        raw.storeBytes(of: id.fingerprint.littleEndian, toByteOffset: 5 &+ index &* 4, as: UInt32.self)
                     }
-                    return ids.count * 4
+                    let fingerprintsEnd = 5 + ids.count * 4
+                    initialized = fingerprintsEnd + ByteWriter.storeDeltas(count: ids.count, { ids[$0].offset },
+                                                                           at: out.baseAddress! + fingerprintsEnd)
                 }
-                writer.writeDeltas(count: ids.count) { ids[$0].offset }
             }
-            try emit(writer.bytes)
+            try emit(record)
         }
     }
 
