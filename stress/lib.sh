@@ -28,7 +28,12 @@ release_build() {
 # The machine, as the benchmarks' first lines name it: its cores and the
 # processor's model name (the project's machine has changed between sessions,
 # and a figure is only comparable with one taken on the same processor).
-machine() { echo "$(nproc) cores ($(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo))"; }
+# Where /proc/cpuinfo names no model (some architectures), just the cores.
+machine() {
+    local model
+    model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+    echo "$(nproc) cores${model:+ ($model)}"
+}
 
 # The calling script's header comment (from its second line to `set -euo`),
 # without the comment marks: its --help.
