@@ -19,3 +19,14 @@ enum CPUClock {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
+
+/// The most memory the process has held in RAM so far (`getrusage(2)`'s
+/// maximum resident set size), in bytes: the statistics line's `peak-rss=`.
+enum PeakMemory {
+    static func bytes() -> UInt64 {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        // Linux counts it in kilobytes.
+        return UInt64(max(0, usage.ru_maxrss)) * 1024
+    }
+}

@@ -140,7 +140,8 @@ final class Runner {
             + " bytes-read=\(bytesRead) load=\(Format.fixed(loadSeconds, 3))s read=\(Format.fixed(readSeconds, 3))s"
             + " apply-cpu=\(Format.fixed(applyCPUSeconds, 3))s worker-cpu=\(Format.fixed(workerCPUSeconds, 3))s"
             + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s"
-            + " cpu=\(Format.fixed(CPUClock.process(), 3))s checkpoint-cpu=\(Format.fixed(checkpointCPUSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s\n"
+            + " cpu=\(Format.fixed(CPUClock.process(), 3))s checkpoint-cpu=\(Format.fixed(checkpointCPUSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s"
+            + " peak-rss=\(Format.fixed(Double(PeakMemory.bytes()) / 1e6, 1))MB\n"
         )
     }
 
@@ -547,9 +548,19 @@ final class Runner {
             newlines += 1
             scanned = sample.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
         }
-        let meanLength = Double(count) / Double(max(1, newlines))
-        let expected = Double(remaining) / meanLength
-        state.reserveIDs(additional: Int(expected.rounded(.up)) + 1)
+        state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines))
+    }
+
+    /// How many UUID ids `remaining` bytes of input may bring, when a
+    /// sample of `sampled` of them held `newlines` line ends: the lines at
+    /// the sample's mean length, but never shorter than the shortest line
+    /// that brings one (`ActivityState.shortestLineWithUUID`). A sample of
+    /// blank or short lines (a log that starts with a run of them) once
+    /// sized the id set for a line every byte or two: on a 47 MB log whose
+    /// first megabyte was blank lines, a gigabyte of table.
+    static func expectedIDs(remaining: UInt64, sampled: Int, newlines: Int) -> Int {
+        let meanLength = max(Double(sampled) / Double(max(1, newlines)), Double(ActivityState.shortestLineWithUUID))
+        return Int((Double(remaining) / meanLength).rounded(.up)) + 1
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SitesumCore
 import SitesumStore
 
 /// The `sitesum` command: parses arguments, runs, prints, maps failures to
@@ -46,6 +50,12 @@ public enum SitesumMain {
                 console.notice("test-only fault injection is on (\(FaultInjection.crashVariable), \(FaultInjection.faultVariable) or \(FaultInjection.sabotageVariable) is set)")
             }
             InterruptSignal.install()
+            OutOfMemory.handler = { what in
+                // Like a kill for the checkpoints: a commit under way is
+                // whole or absent, so exiting at once loses nothing saved.
+                console.error("out of memory: \(what); checkpoints already saved are kept, and the same command resumes from them where there is more memory")
+                _exit(ExitCode.outOfMemory.rawValue)
+            }
             do {
                 let runner = try Runner(options: options, console: console, faults: faults)
                 let summary = try runner.run()

@@ -440,6 +440,34 @@ import Testing
         #expect(clear.stderr.contains("standard input has no checkpoints to clear"), "\(clear.stderr)")
     }
 
+    /// When the system refuses a run the memory it needs, sitesum says so
+    /// and exits 71, instead of crashing, and what is on disk stays usable.
+    /// The id set is sized from the bytes ahead before any line is read, so
+    /// a log of a few thousand lines stretched to 8 GiB (a sparse file, its
+    /// tail never read) asks for a table of about a gigabyte, which a 400 MB
+    /// address-space limit (`ulimit -v`) refuses; the log cut back to its
+    /// lines then runs as usual, in the same cache directory.
+    @Test func runningOutOfMemoryIsAnErrorWithItsOwnStatus() throws {
+        let harness = try BinaryHarness()
+        defer { harness.cleanUp() }
+        let lines = harness.generate(lines: 20_000, seed: 22)
+        try harness.write(lines, to: "log.jsonl")
+        let expected = try harness.reference("log.jsonl")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("log.jsonl")))
+        try handle.truncate(atOffset: 8 << 30)
+        try handle.close()
+        let refused = try harness.finish(harness.start(["-s", "5000", "log.jsonl"], shellSetup: "ulimit -v 400000"))
+        #expect(refused.status == 71, "\(refused.stderr)")
+        #expect(refused.stderr.contains("sitesum: error: out of memory: cannot map "), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        let cut = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("log.jsonl")))
+        try cut.truncate(atOffset: UInt64(lines.count))
+        try cut.close()
+        let result = try harness.run(["-s", "5000", "log.jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == expected)
+    }
+
     #if compiler(>=6.3) && canImport(Glibc)
     /// Without `/proc` (a chroot, a bare container) the Swift runtime has no
     /// command line to give; sitesum takes its arguments from glibc instead

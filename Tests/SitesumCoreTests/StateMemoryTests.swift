@@ -10,6 +10,28 @@ import Testing
         return (0..<count).map { _ in UUIDKey(high: random.next(), low: random.next()) }
     }
 
+    /// The shortest line that brings a UUID id is as long as
+    /// `ActivityState.shortestLineWithUUID` says, "\n" included: a message
+    /// with every field at its shortest, in any key order, takes the id set
+    /// a key; without its `from`, or as a status (which needs its `data`),
+    /// the same line makes no event.
+    @Test func theShortestLineWithAUUIDIsAsLongAsTheSizingAssumes() {
+        let id = "\"id\":\"7f360d94-ecae-4d8e-a26a-e11cea7bde2b\""
+        let fields = [id, "\"type\":\"message\"", "\"from\":\"\"", "\"site_id\":0", "\"timestamp\":0"]
+        for order in [fields, fields.reversed(), [fields[2], fields[0], fields[4], fields[1], fields[3]]] {
+            let line = "{" + order.joined(separator: ",") + "}"
+            #expect(line.utf8.count + 1 == ActivityState.shortestLineWithUUID, "\(line)")
+            let state = InMemoryRun.state(of: Array((line + "\n").utf8))
+            #expect(state.uuids.count == 1 && state.tally.events == 1, "\(line)")
+        }
+        for shorter in [
+            "{\(id),\"type\":\"message\",\"site_id\":0,\"timestamp\":0}",
+            "{\(id),\"type\":\"status\",\"from\":\"\",\"site_id\":0,\"timestamp\":0}",
+        ] {
+            #expect(InMemoryRun.state(of: Array((shorter + "\n").utf8)).tally.events == 0, "\(shorter)")
+        }
+    }
+
     @Test(arguments: [0, 1, 13, 1000, 100_000])
     func reservedSetNeverReallocates(_ count: Int) {
         let set = FlatSet<UUIDKey>()

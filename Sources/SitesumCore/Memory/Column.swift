@@ -72,7 +72,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     mutating func reserveCapacity(_ minimumCapacity: Int) {
         guard minimumCapacity > capacity else { return }
         guard let grown = realloc(base, minimumCapacity * MemoryLayout<Element>.stride) else {
-            fatalError("out of memory: cannot grow a column to \(minimumCapacity) elements")
+            OutOfMemory.fail("cannot grow a column to \(minimumCapacity) elements (\(minimumCapacity * MemoryLayout<Element>.stride) bytes)")
         }
         base = grown.assumingMemoryBound(to: Element.self)
         capacity = minimumCapacity

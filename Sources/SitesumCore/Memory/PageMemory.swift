@@ -27,7 +27,7 @@ enum PageMemory {
         let length = rounded(byteCount)
         guard let memory = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               memory != MAP_FAILED else {
-            fatalError("out of memory: cannot map \(length) bytes")
+            OutOfMemory.fail("cannot map \(length) bytes for a table")
         }
         _ = madvise(memory, length, 14 /* MADV_HUGEPAGE */)
         return memory

@@ -126,6 +126,15 @@ public final class ActivityState {
         uuids.reserve(uuids.count + count)
     }
 
+    /// The fewest bytes a line that brings a UUID id takes, its "\n"
+    /// included:
+    /// `{"id":"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx","type":"message","from":"","site_id":0,"timestamp":0}`
+    /// (a message needs no `data`, and a status does; the keys in another
+    /// order take as many bytes, and whitespace or escapes more). So N bytes
+    /// of input bring at most N / 99 ids, whatever the lines of a sample
+    /// suggest.
+    public static let shortestLineWithUUID = 99
+
     /// Makes room for the UUID ids of a checkpoint about to be loaded, at
     /// most `count` of them (the events it counted): its records'
     /// ids go into a table that cannot grow (`CheckpointedIDs`). Call once,
