@@ -30,3 +30,11 @@ enum PeakMemory {
         return UInt64(max(0, usage.ru_maxrss)) * 1024
     }
 }
+
+/// The machine's RAM in bytes (`sysconf(3)`), or 0 where it cannot tell.
+enum PhysicalMemory {
+    static let bytes: UInt64 = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? UInt64(pages) * UInt64(size) : 0
+    }()
+}

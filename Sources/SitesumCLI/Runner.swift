@@ -141,7 +141,7 @@ final class Runner {
             + " apply-cpu=\(Format.fixed(applyCPUSeconds, 3))s worker-cpu=\(Format.fixed(workerCPUSeconds, 3))s"
             + " summary=\(Format.fixed(summarySeconds, 3))s commit-wait=\(Format.fixed(commitWaitSeconds, 3))s"
             + " cpu=\(Format.fixed(CPUClock.process(), 3))s checkpoint-cpu=\(Format.fixed(checkpointCPUSeconds, 3))s elapsed=\(Format.fixed(seconds, 3))s speed=\(Format.fixed(speed, 1))MB/s"
-            + " peak-rss=\(Format.fixed(Double(PeakMemory.bytes()) / 1e6, 1))MB\n"
+            + " peak-rss=\(Format.fixed(Double(PeakMemory.bytes()) / 1_048_576, 1))MiB\n"
         )
     }
 
@@ -548,19 +548,28 @@ final class Runner {
             newlines += 1
             scanned = sample.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
         }
-        state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines))
+        state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines,
+                                                      memory: PhysicalMemory.bytes))
     }
 
-    /// How many UUID ids `remaining` bytes of input may bring, when a
-    /// sample of `sampled` of them held `newlines` line ends: the lines at
-    /// the sample's mean length, but never shorter than the shortest line
-    /// that brings one (`ActivityState.shortestLineWithUUID`). A sample of
-    /// blank or short lines (a log that starts with a run of them) once
-    /// sized the id set for a line every byte or two: on a 47 MB log whose
-    /// first megabyte was blank lines, a gigabyte of table.
-    static func expectedIDs(remaining: UInt64, sampled: Int, newlines: Int) -> Int {
+    /// How many UUID ids to size the set for, when `remaining` bytes of
+    /// input are ahead and a sample of `sampled` of them held `newlines`
+    /// line ends, on a machine with `memory` bytes of RAM: as many as lines
+    /// at the sample's mean length, but never shorter than the shortest
+    /// line that brings one (`ActivityState.shortestLineWithUUID`), and no
+    /// more than a set in half the memory holds (0: no bound).
+    ///
+    /// A sample of blank or short lines (a log that starts with a run of
+    /// them) once sized the set for a line every byte or two: on a 47 MB log
+    /// whose first megabyte was blank lines, a gigabyte of table. And a set
+    /// sized for more than the machine has is refused, or has its pages
+    /// provided (`PageMemory.populateInBackground`) until the kernel ends
+    /// the process, even where duplicates or lines without a UUID id would
+    /// leave most of it empty: beyond half the memory it grows as it fills.
+    static func expectedIDs(remaining: UInt64, sampled: Int, newlines: Int, memory: UInt64) -> Int {
         let meanLength = max(Double(sampled) / Double(max(1, newlines)), Double(ActivityState.shortestLineWithUUID))
-        return Int((Double(remaining) / meanLength).rounded(.up)) + 1
+        let expected = Int((Double(remaining) / meanLength).rounded(.up)) + 1
+        return memory == 0 ? expected : min(expected, ActivityState.reservableIDs(inBytes: memory / 2))
     }
 
     /// Reports a malformed line: the first few as warnings, any under `--strict` as the error that stops the run.

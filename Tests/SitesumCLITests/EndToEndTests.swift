@@ -444,7 +444,7 @@ import Testing
     /// and exits 71, instead of crashing, and what is on disk stays usable.
     /// The id set is sized from the bytes ahead before any line is read, so
     /// a log of a few thousand lines stretched to 8 GiB (a sparse file, its
-    /// tail never read) asks for a table of about a gigabyte, which a 400 MB
+    /// tail never read) asks for a table of about a gigabyte, which a 200 MB
     /// address-space limit (`ulimit -v`) refuses; the log cut back to its
     /// lines then runs as usual, in the same cache directory.
     @Test func runningOutOfMemoryIsAnErrorWithItsOwnStatus() throws {
@@ -456,7 +456,7 @@ import Testing
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: harness.path("log.jsonl")))
         try handle.truncate(atOffset: 8 << 30)
         try handle.close()
-        let refused = try harness.finish(harness.start(["-s", "5000", "log.jsonl"], shellSetup: "ulimit -v 400000"))
+        let refused = try harness.finish(harness.start(["-s", "5000", "log.jsonl"], shellSetup: "ulimit -v 200000"))
         #expect(refused.status == 71, "\(refused.stderr)")
         #expect(refused.stderr.contains("sitesum: error: out of memory: cannot map "), "\(refused.stderr)")
         #expect(refused.stdout.isEmpty)

@@ -135,6 +135,12 @@ public final class ActivityState {
     /// suggest.
     public static let shortestLineWithUUID = 99
 
+    /// The most UUID ids whose set, sized by `reserveIDs`, takes at most
+    /// `bytes`.
+    public static func reservableIDs(inBytes bytes: UInt64) -> Int {
+        Int(Double(bytes) / Double(MemoryLayout<UUIDKey>.stride) * FlatSet<UUIDKey>.plannedLoad)
+    }
+
     /// Makes room for the UUID ids of a checkpoint about to be loaded, at
     /// most `count` of them (the events it counted): its records'
     /// ids go into a table that cannot grow (`CheckpointedIDs`). Call once,
