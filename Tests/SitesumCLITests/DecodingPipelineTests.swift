@@ -53,7 +53,7 @@ import Testing
         try batches(of: input, blockSize: blockSize) { batch in
             for index in 0..<batch.count {
                 _ = parallel.apply(batch, at: index)
-                outcomes += 1
+                outcomes += Int(batch[index].lineCount)
             }
         }
         let got = parallel.state

@@ -94,8 +94,12 @@ import Testing
         }
         oneByOne.decodeStaged(limit: limit)
         inPieces.decodeStaged(limit: limit)
-        #expect(inPieces.count == lines.count)
-        #expect(oneByOne.count == lines.count)
+        // A run of blank lines is one entry, however the lines were staged.
+        let runs = (1..<lines.count).filter { lines[$0].isEmpty && lines[$0 - 1].isEmpty }.count
+        #expect(runs > 0, "the lines have runs of blank lines")
+        #expect(inPieces.count == lines.count - runs)
+        #expect(oneByOne.count == lines.count - runs)
+        #expect((0..<inPieces.count).reduce(0) { $0 + Int(inPieces[$1].lineCount) } == lines.count)
         for index in 0..<min(inPieces.count, oneByOne.count) {
             let a = oneByOne[index], b = inPieces[index]
             #expect(a.outcome == b.outcome && a.start == b.start && a.end == b.end && a.isTerminated == b.isTerminated,
@@ -111,6 +115,33 @@ import Testing
         let outcomes = Set((0..<inPieces.count).map { inPieces[$0].outcome })
         #expect(outcomes == [.blank, .message, .malformed], "the lines cover blank, event and malformed lines")
         #expect(inPieces[0].outcome == .message, "the byte-order mark at the start is skipped")
+    }
+
+    /// Consecutive blank lines (empty, "\r", whitespace) come as one entry
+    /// that spans them and counts them; a line that is not blank ends the
+    /// run, and so does an unterminated last line, which stays on its own.
+    /// Applied, the entries count every line as the one-at-a-time path does.
+    @Test func aRunOfBlankLinesIsOneEntry() {
+        let text = "\n\n\r\n  \n" + Self.line(1, length: 160) + "\n\n\t\n" + Self.line(2, length: 160) + "\n\n   "
+        let bytes = Array(text.utf8)
+        let batch = DecodedBatch()
+        bytes.withUnsafeBytes { batch.stageLines(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 3)]), start: 0) }
+        bytes.withUnsafeBytes {
+            batch.stage(UnsafeRawBufferPointer(rebasing: $0[(bytes.count - 3)...]), start: UInt64(bytes.count - 3),
+                        end: UInt64(bytes.count), isTerminated: false)
+        }
+        batch.decodeStaged(limit: 1 << 20)
+        let entries = (0..<batch.count).map { batch[$0] }
+        #expect(entries.map(\.outcome) == [.blank, .message, .blank, .message, .blank, .blank])
+        #expect(entries.map(\.lineCount) == [4, 1, 2, 1, 1, 1])
+        let firstEvent: UInt64 = 7  // "\n\n\r\n  \n"
+        #expect(entries[0].start == 0 && entries[0].end == firstEvent && entries[1].start == firstEvent)
+        #expect(entries[2].start == entries[1].end && entries[2].end == entries[3].start)
+        #expect(!entries[5].isTerminated && entries[4].isTerminated && entries[5].start == entries[4].end)
+        let ingestor = LineIngestor(state: ActivityState())
+        for index in 0..<batch.count { _ = ingestor.apply(batch, at: index) }
+        #expect(ingestor.state.tally == InMemoryRun.state(of: bytes).tally)
+        #expect(ingestor.state.tally.lines == 10 && ingestor.state.tally.blank == 8)
     }
 
     /// With a loaded checkpoint's ids, decoding marks every line: a line

@@ -17,7 +17,8 @@ public final class DecodedBatch: @unchecked Sendable {
     // orders the writes of one before the reads of the next.
     @usableFromInline var lines: UnsafeMutablePointer<DecodedLine>
     @usableFromInline var lineCapacity: Int
-    /// Number of lines.
+    /// Number of entries: one a line, but one for a run of blank lines
+    /// (`DecodedLine.lineCount`).
     public private(set) var count = 0
     /// Why each malformed line is malformed, in file order.
     @usableFromInline var reasons: [MalformedReason] = []
@@ -251,6 +252,18 @@ public final class DecodedBatch: @unchecked Sendable {
         } else {
             switch decoder.decode(bytes, templateTried: true) {
             case .blank:
+                // A run of blank lines is one entry: a stretch of them
+                // (a log padded with empty lines) would otherwise take an
+                // entry of more than a hundred bytes per byte or two of input.
+                if isTerminated, count > 0 {
+                    let last = lines + (count - 1)
+                    if last.pointee.outcome == .blank, last.pointee.isTerminated, last.pointee.end == start,
+                       last.pointee.lineCount < UInt32.max {
+                        last.pointee.end = end
+                        last.pointee.lineCount += 1
+                        return
+                    }
+                }
                 entry.outcome = .blank
             case .malformed(let reason):
                 entry.outcome = .malformed
@@ -427,6 +440,9 @@ public struct DecodedLine: Sendable {
     /// False only for a last line without "\n".
     public var isTerminated: Bool
     public var outcome: Outcome = .blank
+    /// The lines the entry stands for: 1, or for a run of blank lines
+    /// (`outcome` `.blank`, from `start` to `end`) how many there are.
+    public var lineCount: UInt32 = 1
     @usableFromInline var timestamp: Int64 = 0
     /// The id as 128 bits when it is a canonical UUID (then `id` is nil).
     @usableFromInline var uuid = UUIDKey.zero

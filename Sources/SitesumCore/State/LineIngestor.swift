@@ -75,15 +75,18 @@ public struct LineIngestor {
         precondition(index >= 0 && index < batch.count, "line index out of range")
         // Read in place: the line is 120 bytes, of which an event needs some.
         let line = UnsafePointer(batch.lines + index)
-        state.tally.lines += 1
         switch line.pointee.outcome {
         case .blank:
-            state.tally.blank += 1
+            // A run of blank lines comes as one entry (`DecodedLine.lineCount`).
+            state.tally.lines += UInt64(line.pointee.lineCount)
+            state.tally.blank += UInt64(line.pointee.lineCount)
             return .blank
         case .malformed:
+            state.tally.lines += 1
             recordMalformed(batch.reasons[line.pointee.reason], at: line.pointee.start)
             return .malformed
         case .message, .offline, .online:
+            state.tally.lines += 1
             return state.apply(line, of: batch) ? .counted : .duplicate
         }
     }
