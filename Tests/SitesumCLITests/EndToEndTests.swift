@@ -37,10 +37,27 @@ import Testing
         #expect(result.stdout == "1,messages=4,emails=4,operators=2,visitors=5\n")
     }
 
-    @Test func killNineAtSeveralPointsThenResumeEqualsUninterrupted() throws {
+    /// Also with runs of blank lines (empty, "\r", spaces) between the
+    /// events, up to thousands long: each run is one decoded entry
+    /// (`DecodedLine.lineCount`), and checkpoints and counts go by lines.
+    @Test(arguments: [false, true])
+    func killNineAtSeveralPointsThenResumeEqualsUninterrupted(blankRuns: Bool) throws {
         let harness = try BinaryHarness()
         defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 60_000, seed: 11), to: "log.jsonl")
+        var log = harness.generate(lines: 60_000, seed: 11)
+        if blankRuns {
+            var padded: [UInt8] = []
+            for (index, line) in log.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+                padded += line
+                padded.append(UInt8(ascii: "\n"))
+                if index % 397 == 0 {
+                    let blank: [UInt8] = [[], [0x0D], [0x20, 0x20]][index % 3]
+                    for _ in 0..<(index * 7 % 3_000) { padded += blank + [UInt8(ascii: "\n")] }
+                }
+            }
+            log = Array(padded.dropLast())
+        }
+        try harness.write(log, to: "log.jsonl")
         let expected = try harness.reference("log.jsonl")
         var kills = 0
         for interval in [1_500, 4_000, 700, 9_000, 2_500] {
