@@ -1,5 +1,6 @@
 # Shared by the scripts beside it, which source it after `cd` to the
-# repository's root: finding Swift, the quiet release build, the medians and
+# repository's root: finding Swift, the quiet release build (and a patched
+# one, for the floor scripts), the medians and
 # arithmetic they print, the statistics line's fields, the restart that
 # bench.sh and compare.sh both time, and the options of the one-run
 # measurements, instructions.sh and profile.sh.
@@ -13,16 +14,41 @@ fi
 # output on standard error and exits 1. (The compiler reports errors on
 # standard output: scripts that sent the build's output to /dev/null under
 # `set -e` ended without a word.)
-release_build() {
-    local log
+release_build() { quiet_build "the release build" swift build -c release; }
+
+# quiet_build WHAT COMMAND...: runs the build COMMAND, quietly; when it fails,
+# shows its output on standard error, says that WHAT failed, and exits 1.
+quiet_build() {
+    local what=$1 log
+    shift
     log=$(mktemp "${TMPDIR:-/tmp}/sitesum-build.XXXXXX")
-    if ! swift build -c release > "$log" 2>&1; then
+    if ! "$@" > "$log" 2>&1; then
         cat "$log" >&2
         rm -f "$log"
-        echo "$(basename "$0"): the release build failed (its output is above)" >&2
+        echo "$(basename "$0"): $what failed (its output is above)" >&2
         exit 1
     fi
     rm -f "$log"
+}
+
+# patched_build NAME: a release binary of sitesum built from a copy of the
+# package with the patch that ends the calling script (the lines after its
+# `__PATCH__` line) applied, in .build/NAME (kept, so that the next build
+# compiles only what changed); its path in patched_bin. The floor scripts
+# time such builds, which leave a cost out on purpose and answer wrong.
+patched_build() {
+    local root=$PWD/.build/$1
+    rm -rf "$root/package"
+    mkdir -p "$root/package/stress"
+    cp -r Package.swift Sources Tests "$root/package/"
+    cp -r stress/Sources "$root/package/stress/"
+    if ! sed -n '/^__PATCH__$/,$p' "$0" | sed 1d | patch -s -p1 -d "$root/package"; then
+        echo "$(basename "$0"): its patch no longer applies to Sources/; update it" >&2
+        exit 1
+    fi
+    quiet_build "the patched build" swift build -c release --product sitesum \
+        --package-path "$root/package" --scratch-path "$root/build"
+    patched_bin=$root/build/release/sitesum
 }
 
 # The machine, as the benchmarks' first lines name it: its cores and the

@@ -5,10 +5,9 @@
 #
 #   stress/restart-floor.sh [LINES] [RUNS]
 #
-# Builds the release binary, and a second one from a copy of the package
-# (Package.swift, Sources/, Tests/ and stress/Sources/) with the patch at the end of this script applied (in
-# .build/restart-floor, kept so that a second invocation builds only what
-# changed): it reads a checkpoint's id records and checks them as before but
+# Builds the release binary, and a second one with the patch at the end of
+# this script applied (`patched_build` in lib.sh, in .build/restart-floor):
+# it reads a checkpoint's id records and checks them as before but
 # puts none of the ids in the table of checkpointed ids, so a resume pays
 # nothing for them (the records' bytes are still read, checksummed and
 # decoded) and counts none of the last tenth's duplicates of them. Its
@@ -32,24 +31,8 @@ runs=${2:-7}
 release_build
 bin=$PWD/.build/release/sitesum
 
-floor=$PWD/.build/restart-floor
-rm -rf "$floor/package"
-mkdir -p "$floor/package/stress"
-cp -r Package.swift Sources Tests "$floor/package/"
-cp -r stress/Sources "$floor/package/stress/"
-if ! sed -n '/^__PATCH__$/,$p' "$0" | sed 1d | patch -s -p1 -d "$floor/package"; then
-    echo "restart-floor.sh: the patch no longer applies to Sources/; update it" >&2
-    exit 1
-fi
-log=$(mktemp "${TMPDIR:-/tmp}/sitesum-build.XXXXXX")
-if ! swift build -c release --product sitesum --package-path "$floor/package" --scratch-path "$floor/build" > "$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "restart-floor.sh: the patched build failed (its output is above)" >&2
-    exit 1
-fi
-rm -f "$log"
-floor_bin=$floor/build/release/sitesum
+patched_build restart-floor
+floor_bin=$patched_bin
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
