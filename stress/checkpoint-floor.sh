@@ -23,29 +23,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . stress/lib.sh
-case "${1:-}" in -h|--help) print_help; exit 0 ;; esac
-lines=${1:-10000000}
-runs=${2:-7}
-release_build
-bin=$PWD/.build/release/sitesum
-patched_build checkpoint-floor
-floor_bin=$patched_bin
+floor_setup checkpoint-floor "$@"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" generate --lines "$lines" --seed 4 -o "$work/log.jsonl"
-for _ in 1 2; do cat "$work/log.jsonl" > /dev/null; done
-
-# timed NAME BINARY ARGS...: one run from an empty cache directory; appends
-# "seconds cpu" to "$work/NAME".
+# timed NAME ARGS...: one run from an empty cache directory, its wall and
+# processor seconds in "$work/NAME".
 timed() {
-    local name=$1 binary=$2 start end
-    shift 2
+    local name=$1
+    shift
     rm -rf "$work/cache"
-    start=$EPOCHREALTIME
-    "$binary" --quiet --stats --cache-dir "$work/cache" "$@" "$work/log.jsonl" > /dev/null 2> "$work/err"
-    end=$EPOCHREALTIME
-    echo "$(calc "$end - $start") $(stat_field cpu)" >> "$work/$name"
+    timed_run "$name" cpu "$@" --cache-dir "$work/cache"
 }
 for _ in $(seq "$runs"); do
     timed plain "$bin" --no-checkpoint

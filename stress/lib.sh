@@ -102,6 +102,43 @@ cold_copy() {
     for segment in "$2"/*/segment-*; do dd if="$segment" iflag=nocache count=0 status=none; done
 }
 
+# floor_setup NAME "$@": what the floor scripts share before their rounds:
+# --help; LINES and RUNS from the arguments (default 10000000 and 7) in
+# lines and runs; the release binary in bin and the one `patched_build NAME`
+# builds in floor_bin; a scratch directory in work (removed on exit) holding
+# log.jsonl, a log of LINES lines (`sitesum generate --seed 4`, as bench.sh),
+# read once into the page cache.
+floor_setup() {
+    local name=$1
+    shift
+    case "${1:-}" in -h|--help) print_help; exit 0 ;; esac
+    lines=${1:-10000000}
+    runs=${2:-7}
+    release_build
+    bin=$PWD/.build/release/sitesum
+    patched_build "$name"
+    floor_bin=$patched_bin
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    "$bin" generate --lines "$lines" --seed 4 -o "$work/log.jsonl"
+    cat "$work/log.jsonl" > /dev/null
+}
+
+# timed_run NAME "FIELDS" BINARY ARGS...: one run of BINARY with ARGS on
+# "$work/log.jsonl" (its standard error in "$work/err"); appends its wall
+# seconds and the statistics line's FIELDS (names, space-separated) to
+# "$work/NAME", one line a run.
+timed_run() {
+    local name=$1 fields=$2 binary=$3 start end line field
+    shift 3
+    start=$EPOCHREALTIME
+    "$binary" --quiet --stats "$@" "$work/log.jsonl" > /dev/null 2> "$work/err"
+    end=$EPOCHREALTIME
+    line=$(calc "$end - $start")
+    for field in $fields; do line="$line $(stat_field "$field")"; done
+    echo "$line" >> "$work/$name"
+}
+
 # The options instructions.sh and profile.sh share, parsed into the globals
 # lines, seed, top, bin, interval and resume (the caller sets their
 # defaults): parse_run_options NAME "$@", NAME for the messages. --help

@@ -25,31 +25,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . stress/lib.sh
-case "${1:-}" in -h|--help) print_help; exit 0 ;; esac
-lines=${1:-10000000}
-runs=${2:-7}
-release_build
-bin=$PWD/.build/release/sitesum
-
-patched_build restart-floor
-floor_bin=$patched_bin
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" generate --lines "$lines" --seed 4 -o "$work/log.jsonl"
+floor_setup restart-floor "$@"
 checkpoint_ninety "$bin" "$work/log.jsonl" "$lines" "$work/cache-90"
-for _ in 1 2; do cat "$work/log.jsonl" > /dev/null; done
+cat "$work/log.jsonl" > /dev/null
 
-# timed NAME BINARY ARGS...: one run; appends "seconds load read summary
-# duplicates" to "$work/NAME".
-timed() {
-    local name=$1 binary=$2 start end
-    shift 2
-    start=$EPOCHREALTIME
-    "$binary" --quiet --stats "$@" "$work/log.jsonl" > /dev/null 2> "$work/err"
-    end=$EPOCHREALTIME
-    echo "$(calc "$end - $start") $(stat_field load) $(stat_field read) $(stat_field summary) $(stat_field duplicates)" >> "$work/$name"
-}
+timed() { timed_run "$1" "load read summary duplicates" "${@:2}"; }
 for _ in $(seq "$runs"); do
     rm -rf "$work/cache"
     timed default "$bin" --cache-dir "$work/cache"
