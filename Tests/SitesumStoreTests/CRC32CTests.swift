@@ -71,6 +71,24 @@ import Testing
         }
     }
 
+    /// Buffers long enough for the three streams of the instruction's path
+    /// (on x86-64), at lengths around whole pieces of them and at odd
+    /// alignments, continuing from a checksum, give the tables' checksums.
+    @Test func longBuffersAgreeWithTheTables() {
+        var generator = SeededGenerator(seed: 4)
+        let piece = 3 * (16 << 10)
+        let data = randomBytes(3 * piece + 64, using: &generator)
+        data.withUnsafeBytes { raw in
+            for start in [0, 3] {
+                for length in [piece - 1, piece, piece + 1, piece + 8, 2 * piece + 13, 3 * piece] {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(CRC32C.checksum(slice) == CRC32C.softwareChecksum(slice), "start \(start) length \(length)")
+                    #expect(CRC32C.checksum(slice, continuing: 0x9E37_79B9) == CRC32C.softwareChecksum(slice, continuing: 0x9E37_79B9))
+                }
+            }
+        }
+    }
+
     /// The definition, one bit at a time.
     private func bitwiseCRC32C(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
