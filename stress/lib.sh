@@ -38,6 +38,7 @@ quiet_build() {
 # time such builds, which leave a cost out on purpose and answer wrong.
 patched_build() {
     local root=$PWD/.build/$1
+    command -v patch > /dev/null || { echo "$(basename "$0"): needs patch(1) (Debian: apt-get install patch)" >&2; exit 1; }
     rm -rf "$root/package"
     mkdir -p "$root/package/stress"
     cp -r Package.swift Sources Tests "$root/package/"
