@@ -118,6 +118,29 @@ import Testing
         #expect(writer.bytes == expected)
     }
 
+    /// A varint alone is LEB128 byte for byte, as an obvious encoder writes
+    /// it, around every length from one byte to ten, and reads back.
+    @Test func varintsAreLEB128() throws {
+        var values: [UInt64] = [0, .max]
+        for bits in stride(from: 7, through: 63, by: 7) { values += [(1 << bits) - 1, 1 << bits] }
+        for value in values {
+            var expected: [UInt8] = []
+            var rest = value
+            repeat {
+                expected.append(UInt8(rest & 0x7F) | (rest >= 0x80 ? 0x80 : 0))
+                rest >>= 7
+            } while rest > 0
+            var writer = ByteWriter()
+            writer.writeVarint(value)
+            #expect(writer.bytes == expected, "\(value)")
+            try writer.bytes.withUnsafeBytes { raw throws in
+                var reader = ByteReader(raw)
+                #expect(try reader.readVarint() == value)
+                #expect(reader.isAtEnd)
+            }
+        }
+    }
+
     /// Steps of every varint length read back wherever they sit against the
     /// end of the bytes (the reader takes steps of one and two bytes from an
     /// 8-byte load only where 8 bytes are left), and bytes cut short throw

@@ -24,15 +24,15 @@ public struct ByteWriter {
         #endif
     }
 
-    /// LEB128: small lengths take one byte.
+    /// LEB128: small lengths take one byte (appended as it is; longer ones
+    /// are stored by `storeVarint`, the deltas' encoder).
     @inlinable
     public mutating func writeVarint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
+        if value < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+        } else {
+            appendInPlace(upTo: 10) { Self.storeVarint(value, at: $0) }
         }
-        bytes.append(UInt8(rest))
     }
 
     @inlinable
