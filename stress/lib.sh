@@ -31,11 +31,12 @@ quiet_build() {
     rm -f "$log"
 }
 
-# patched_build NAME: a release binary of sitesum built from a copy of the
-# package with the patch that ends the calling script (the lines after its
-# `__PATCH__` line) applied, in .build/NAME (kept, so that the next build
-# compiles only what changed); its path in patched_bin. The floor scripts
-# time such builds, which leave a cost out on purpose and answer wrong.
+# patched_build NAME [MARKER]: a release binary of sitesum built from a copy
+# of the package with a patch from the end of the calling script applied: the
+# lines after its MARKER line (default __PATCH__), up to the next line that
+# starts with __PATCH or the end. Built in .build/NAME (kept, so that the next
+# build compiles only what changed); its path in patched_bin. The floor
+# scripts time such builds, which leave a cost out on purpose and answer wrong.
 patched_build() {
     local root=$PWD/.build/$1
     command -v patch > /dev/null || { echo "$(basename "$0"): needs patch(1) (Debian: apt-get install patch)" >&2; exit 1; }
@@ -43,7 +44,8 @@ patched_build() {
     mkdir -p "$root/package/stress"
     cp -r Package.swift Sources Tests "$root/package/"
     cp -r stress/Sources "$root/package/stress/"
-    if ! sed -n '/^__PATCH__$/,$p' "$0" | sed 1d | patch -s -p1 -d "$root/package"; then
+    if ! awk -v marker="${2:-__PATCH__}" '$0 == marker {on = 1; next} /^__PATCH/ {on = 0} on' "$0" |
+            patch -s -p1 -d "$root/package"; then
         echo "$(basename "$0"): its patch no longer applies to Sources/; update it" >&2
         exit 1
     fi
