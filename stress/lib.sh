@@ -44,9 +44,14 @@ patched_build() {
     mkdir -p "$root/package/stress"
     cp -r Package.swift Sources Tests "$root/package/"
     cp -r stress/Sources "$root/package/stress/"
-    if ! awk -v marker="${2:-__PATCH__}" '$0 == marker {on = 1; next} /^__PATCH/ {on = 0} on' "$0" |
-            patch -s -p1 -d "$root/package"; then
-        echo "$(basename "$0"): its patch no longer applies to Sources/; update it" >&2
+    local marker=${2:-__PATCH__} diff
+    diff=$(awk -v marker="$marker" '$0 == marker {on = 1; next} /^__PATCH/ {on = 0} on' "$0")
+    if [ -z "$diff" ]; then
+        echo "$(basename "$0"): no patch after a line $marker" >&2
+        exit 1
+    fi
+    if ! printf '%s\n' "$diff" | patch -s -p1 -d "$root/package"; then
+        echo "$(basename "$0"): its patch after $marker no longer applies to Sources/; update it" >&2
         exit 1
     fi
     quiet_build "the patched build" swift build -c release --product sitesum \
