@@ -55,6 +55,14 @@ struct BinaryHarness {
         try handle.close()
     }
 
+    /// Cuts or extends (with a hole of zeros) the file `name` to `length`
+    /// bytes, in place: the same inode.
+    func resize(_ name: String, to length: UInt64) throws {
+        let handle = try FileHandle(forWritingTo: directory.appendingPathComponent(name))
+        try handle.truncate(atOffset: length)
+        try handle.close()
+    }
+
     func generate(lines: Int, seed: UInt64, configure: (inout GeneratorOptions) -> Void = { _ in }) -> [UInt8] {
         var options = GeneratorOptions(lines: lines)
         options.seed = seed
