@@ -76,6 +76,20 @@ struct BinaryHarness {
         return LogGenerator(options: options).bytes()
     }
 
+    /// Writes a log of `generate`'s to `name`.
+    func writeLog(lines: Int, seed: UInt64, to name: String = "log.jsonl",
+                  configure: (inout GeneratorOptions) -> Void = { _ in }) throws {
+        try write(generate(lines: lines, seed: seed, configure: configure), to: name)
+    }
+
+    /// The files of the one entry the cache `cache` holds (an entry is a
+    /// folder for one input), by name.
+    func entryFiles(cache: String = ".sitesum-cache") throws -> [String] {
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: path(cache))
+            .first { $0 != "CACHEDIR.TAG" })
+        return try FileManager.default.contentsOfDirectory(atPath: path("\(cache)/\(entry)"))
+    }
+
     /// Starts sitesum in this directory; the caller waits or signals. With
     /// `shellSetup`, bash runs those commands first and then execs sitesum,
     /// so limits and signal dispositions it sets are sitesum's. With

@@ -4,14 +4,19 @@ import SitesumStore
 import Testing
 
 /// The built binary, driven as a user would drive it.
-@Suite(.serialized) struct EndToEndTests {
+@Suite(.serialized) final class EndToEndTests {
+    /// A scratch directory of each test's own: Swift Testing makes a new
+    /// instance of the suite for every test, and drops it when the test ends.
+    let harness: BinaryHarness
+
+    init() throws { harness = try BinaryHarness() }
+    deinit { harness.cleanUp() }
+
     @Test func shippedSampleMatchesItsExpectedOutput() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let inputs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("input_data").path)
             .filter { $0.hasSuffix(".jsonl") }
         #expect(!inputs.isEmpty)
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         for input in inputs {
             let expected = try String(contentsOf: root.appendingPathComponent("output_data")
                 .appendingPathComponent(input.replacingOccurrences(of: ".jsonl", with: ".expected")), encoding: .utf8)
@@ -30,8 +35,6 @@ import Testing
             if FileManager.default.fileExists(atPath: candidate.path) { sample = candidate; break }
         }
         guard let sample else { return }  // Not shipped with the project: nothing to check.
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let result = try harness.run(["--no-checkpoint", sample.path])
         #expect(result.status == 0)
         #expect(result.stdout == "1,messages=4,emails=4,operators=2,visitors=5\n")
@@ -42,8 +45,6 @@ import Testing
     /// (`DecodedLine.lineCount`), and checkpoints and counts go by lines.
     @Test(arguments: [false, true])
     func killNineAtSeveralPointsThenResumeEqualsUninterrupted(blankRuns: Bool) throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         var log = harness.generate(lines: 60_000, seed: 11)
         if blankRuns {
             var padded: [UInt8] = []
@@ -84,9 +85,7 @@ import Testing
 
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
     func signalSavesACheckpointAndExits(signal: Int32, status: Int32) throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 60_000, seed: 12), to: "log.jsonl")
+        try harness.writeLog(lines: 60_000, seed: 12)
         let expected = try harness.reference("log.jsonl")
         let started = try harness.start(["-s", "3000", "log.jsonl"])
         guard harness.waitForCheckpoint(after: nil, process: started.0) else {
@@ -108,9 +107,7 @@ import Testing
     /// next half is read, and a kill still loses at most one interval), plus
     /// the run's last records and its summary at the end.
     @Test func checkpointsComeEveryHalfInterval() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3_000, seed: 4), to: "log.jsonl")
+        try harness.writeLog(lines: 3_000, seed: 4)
         let run = try harness.run(["-s", "600", "--stats", "log.jsonl"])
         #expect(run.status == 0)
         let lines = try #require(run.stats["lines"].flatMap { Int($0) })
@@ -126,9 +123,7 @@ import Testing
     /// `apply-cpu=` and `worker-cpu=`, the reading's two threads, are parts
     /// of it too.
     @Test func statisticsSayWhatTheCheckpointsCostTheProcessors() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 20_000, seed: 8), to: "log.jsonl")
+        try harness.writeLog(lines: 20_000, seed: 8)
         func seconds(_ run: BinaryHarness.Result, _ field: String) throws -> Double {
             let text = try #require(run.stats[field], "\(run.stderr)")
             #expect(text.hasSuffix("s"))
@@ -149,9 +144,7 @@ import Testing
     }
 
     @Test func unchangedInputIsAnsweredFromTheCheckpoint() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 5_000, seed: 3), to: "log.jsonl")
+        try harness.writeLog(lines: 5_000, seed: 3)
         let first = try harness.run(["--stats", "log.jsonl"])
         let second = try harness.run(["--stats", "log.jsonl"])
         #expect(first.status == 0 && second.status == 0)
@@ -164,8 +157,6 @@ import Testing
     }
 
     @Test func appendedLinesAreTheOnlyBytesRead() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let all = harness.generate(lines: 8_000, seed: 4)
         let cut = all.prefix(all.count / 2).lastIndex(of: UInt8(ascii: "\n"))! + 1
         try harness.write(Array(all[..<cut]), to: "log.jsonl")
@@ -179,8 +170,6 @@ import Testing
     }
 
     @Test func unterminatedLastLineIsCountedButNotCommitted() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let line = #"{"id":"u1","type":"message","from":"v9","site_id":"42","timestamp":7,"data":{}}"#
         let head = harness.generate(lines: 1_000, seed: 5)
         let split = line.utf8.count / 2
@@ -199,13 +188,11 @@ import Testing
     }
 
     @Test func replacedOrTruncatedInputStartsOver() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3_000, seed: 6), to: "log.jsonl")
+        try harness.writeLog(lines: 3_000, seed: 6)
         _ = try harness.run(["log.jsonl"])
         // Same path, other content: a new file (rotation).
         try FileManager.default.removeItem(atPath: harness.path("log.jsonl"))
-        try harness.write(harness.generate(lines: 3_000, seed: 7), to: "log.jsonl")
+        try harness.writeLog(lines: 3_000, seed: 7)
         let replaced = try harness.run(["--stats", "log.jsonl"])
         #expect(replaced.stdout == (try harness.reference("log.jsonl")))
         #expect(replaced.stderr.contains("starting over"))
@@ -233,8 +220,6 @@ import Testing
     /// old id appended: the run notices, starts over, and counts the appended
     /// line, as a run over the bytes now in the file does.
     @Test func aRewrittenLineTheCheckpointReadsAgainStartsOver() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         var log = harness.generate(lines: 20_000, seed: 21)
         try harness.write(log, to: "log.jsonl")
         #expect(try harness.run(["log.jsonl"]).status == 0)
@@ -267,9 +252,7 @@ import Testing
     }
 
     @Test func damagedCheckpointIsNamedAndRecoveredFrom() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 6_000, seed: 9), to: "log.jsonl")
+        try harness.writeLog(lines: 6_000, seed: 9)
         let expected = try harness.reference("log.jsonl")
         _ = try harness.run(["-s", "1000", "log.jsonl"])
         let manifest = try #require(harness.newestManifest())
@@ -283,9 +266,7 @@ import Testing
     }
 
     @Test func clearCache() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 2_000, seed: 10), to: "log.jsonl")
+        try harness.writeLog(lines: 2_000, seed: 10)
         _ = try harness.run(["log.jsonl"])
         let cleared = try harness.run(["-c", "--stats", "log.jsonl"])
         #expect(cleared.status == 0)
@@ -298,16 +279,12 @@ import Testing
     }
 
     @Test func noCheckpointLeavesNoCache() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 500, seed: 13), to: "log.jsonl")
+        try harness.writeLog(lines: 500, seed: 13)
         #expect(try harness.run(["--no-checkpoint", "log.jsonl"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: harness.path(".sitesum-cache")))
     }
 
     @Test func inputsSharingACacheDirectoryStayApart() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         try harness.write(harness.generate(lines: 2_000, seed: 14), to: "a.jsonl")
         try harness.write(harness.generate(lines: 2_000, seed: 15), to: "b.jsonl")
         for _ in 0..<2 {
@@ -320,8 +297,6 @@ import Testing
     }
 
     @Test func malformedLinesAreReportedWithLineAndByte() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         var lines: [String] = []
         for i in 0..<15 {
             lines.append(#"{"id":"a\#(i)","type":"message","from":"v","site_id":"1","timestamp":\#(i)}"#)
@@ -339,8 +314,6 @@ import Testing
     }
 
     @Test func exitCodes() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         #expect(try harness.run(["--bogus"]).status == 64)
         #expect(try harness.run([]).status == 64)
         #expect(try harness.run(["a", "b"]).status == 64)
@@ -363,9 +336,7 @@ import Testing
     }
 
     @Test func aSecondRunOnTheSameInputIsRefusedWhileTheFirstHoldsIt() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 60_000, seed: 16), to: "log.jsonl")
+        try harness.writeLog(lines: 60_000, seed: 16)
         let first = try harness.start(["-s", "2000", "log.jsonl"])
         guard harness.waitForCheckpoint(after: nil, process: first.0) else {
             Issue.record("no checkpoint appeared")
@@ -382,8 +353,6 @@ import Testing
     }
 
     @Test func overLongLinesAreMalformedAndTheLimitIsPartOfTheCheckpoint() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let short = #"{"id":"a","type":"message","from":"v","site_id":"1","timestamp":1}"#
         let long = #"{"id":"b","type":"message","from":"v","site_id":"1","timestamp":2,"data":{"message":"\#(String(repeating: "x", count: 300))"}}"#
         try harness.write(Array("\(short)\n\(long)\n".utf8), to: "log.jsonl")
@@ -397,8 +366,6 @@ import Testing
     }
 
     @Test func clearCacheLeavesOtherDirectoriesAlone() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         try FileManager.default.createDirectory(atPath: harness.path("notes"), withIntermediateDirectories: true)
         try harness.write(Array("keep me".utf8), to: "notes/todo.txt")
         let refused = try harness.run(["--clear-cache", "--cache-dir", "notes"])
@@ -408,8 +375,6 @@ import Testing
     }
 
     @Test func aPipeIsReadWithoutCheckpoints() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let bytes = harness.generate(lines: 2_000, seed: 17)
         try harness.write(bytes, to: "log.jsonl")
         let expected = try harness.reference("log.jsonl")
@@ -430,9 +395,7 @@ import Testing
     /// comes and without checkpoints: nothing names it for a run to resume.
     @Test(arguments: ["exec < log.jsonl", "exec < <(cat log.jsonl)"])
     func aDashReadsStandardInputWithoutCheckpoints(_ redirection: String) throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 2_000, seed: 19), to: "log.jsonl")
+        try harness.writeLog(lines: 2_000, seed: 19)
         let expected = try harness.reference("log.jsonl")
         let result = try harness.finish(harness.start(["-s", "100", "-"], shellSetup: redirection))
         #expect(result.status == 0, "\(result.stderr)")
@@ -442,8 +405,6 @@ import Testing
     }
 
     @Test func standardInputThatCannotBeReadIsNamed() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let closed = try harness.finish(harness.start(["-"], shellSetup: "exec <&-"))
         #expect(closed.status == 66)
         #expect(closed.stderr.contains("cannot read standard input: "), "\(closed.stderr)")
@@ -463,8 +424,6 @@ import Testing
     /// address-space limit (`ulimit -v`) refuses; the log cut back to its
     /// lines then runs as usual, in the same cache directory.
     @Test func runningOutOfMemoryIsAnErrorWithItsOwnStatus() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let lines = harness.generate(lines: 20_000, seed: 22)
         try harness.write(lines, to: "log.jsonl")
         let expected = try harness.reference("log.jsonl")
@@ -487,9 +446,7 @@ import Testing
     /// privilege to make one (root here, in CI).
     @Test(.enabled(if: EndToEndTests.canHideProc, "needs unshare -m (root) to run without /proc"))
     func argumentsAreReadWithoutProc() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 1_000, seed: 20), to: "log.jsonl")
+        try harness.writeLog(lines: 1_000, seed: 20)
         let expected = try harness.reference("log.jsonl")
         let result = try harness.finish(harness.start(
             ["-m", "/bin/sh", "-c", "umount -l /proc && test ! -e /proc/self && exec \"$0\" \"$@\"",
@@ -516,8 +473,6 @@ import Testing
     /// as standard input.
     @Test(arguments: [(["pipe"], nil), (["-"], "exec < pipe")] as [([String], String?)])
     func aSignalStopsARunWaitingForInput(arguments: [String], shellSetup: String?) throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         #expect(mkfifo(harness.path("pipe"), 0o600) == 0)
         signal(SIGPIPE, SIG_IGN)
         let started = try harness.start(arguments, shellSetup: shellSetup)
@@ -545,9 +500,7 @@ import Testing
     }
 
     @Test func tinyReadBlocksAndSaveIntervalsGiveTheSameAnswer() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 1_500, seed: 18), to: "log.jsonl")
+        try harness.writeLog(lines: 1_500, seed: 18)
         let expected = try harness.reference("log.jsonl")
         for (block, interval) in [("7", "1"), ("100", "13"), ("4K", "250")] {
             let result = try harness.run(["-c", "--block-size", block, "-s", interval, "--stats", "log.jsonl"])
@@ -559,9 +512,7 @@ import Testing
     }
 
     @Test func checkpointsThatCannotBeWrittenDoNotStopTheRun() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 6_000, seed: 19), to: "log.jsonl")
+        try harness.writeLog(lines: 6_000, seed: 19)
         let expected = try harness.reference("log.jsonl")
         // A run that dies right after its third checkpoint leaves good ones behind.
         let first = try harness.run(["-s", "150", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "checkpoint-done:3"])
@@ -584,8 +535,6 @@ import Testing
     }
 
     @Test func generateIsDeterministic() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let a = try harness.run(["generate", "--lines", "300", "--seed", "5", "-o", "a.jsonl"])
         let b = try harness.run(["generate", "--lines", "300", "--seed", "5", "-o", "b.jsonl"])
         #expect(a.status == 0 && b.status == 0)
@@ -595,10 +544,15 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct CrashPointEndToEndTests {
+@Suite(.serialized) final class CrashPointEndToEndTests {
+    /// A scratch directory of each test's own: Swift Testing makes a new
+    /// instance of the suite for every test, and drops it when the test ends.
+    let harness: BinaryHarness
+
+    init() throws { harness = try BinaryHarness() }
+    deinit { harness.cleanUp() }
+
     @Test func listCrashPointsNamesEveryPoint() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
         let result = try harness.run(["--list-crashpoints"])
         #expect(result.status == 0)
         #expect(result.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
@@ -606,16 +560,12 @@ import Testing
     }
 
     @Test func dyingAtATornSegmentLeavesHalfATemporaryFileAndTheNextRunRecovers() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3000, seed: 21) { $0.malformedRate = 0 }, to: "log.jsonl")
+        try harness.writeLog(lines: 3000, seed: 21) { $0.malformedRate = 0 }
         let reference = try harness.reference("log.jsonl")
         let crashed = try harness.run(["-s", "500", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "segment-torn:2"])
         #expect(crashed.status == SIGKILL)  // Process reports a signal death as the signal number
         #expect(crashed.stderr.contains("crash point segment-torn:2 reached"))
-        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache"))
-            .first { $0 != "CACHEDIR.TAG" })
-        let files = try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache/\(entry)"))
+        let files = try harness.entryFiles()
         #expect(files.contains { $0.hasPrefix("segment-") && $0.hasSuffix(".seg.tmp") })
         #expect(files.filter { $0.hasPrefix("MANIFEST-") }.count == 1)
         let resumed = try harness.run(["-s", "500", "log.jsonl"])
@@ -626,9 +576,7 @@ import Testing
     }
 
     @Test func aFullDiskIsAWarningAndTheLastGoodCheckpointStays() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3000, seed: 22) { $0.malformedRate = 0 }, to: "log.jsonl")
+        try harness.writeLog(lines: 3000, seed: 22) { $0.malformedRate = 0 }
         let reference = try harness.reference("log.jsonl")
         let first = try harness.run(["-s", "1000", "log.jsonl"], environment: ["SITESUM_CRASHPOINT": "checkpoint-done:1"])
         #expect(first.status == SIGKILL)
@@ -643,17 +591,12 @@ import Testing
     }
 
     @Test func shortChainsMergeInTheBackgroundWithTheSameAnswer() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3000, seed: 24), to: "log.jsonl")
+        try harness.writeLog(lines: 3000, seed: 24)
         let reference = try harness.reference("log.jsonl")
         let merged = try harness.run(["-s", "40", "--max-segments", "3", "--stats", "log.jsonl"])
         #expect(merged.status == 0 && merged.stdout == reference)
         #expect(!merged.stderr.contains("could not"), "\(merged.stderr)")
-        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache"))
-            .first { $0 != "CACHEDIR.TAG" })
-        let segments = try FileManager.default.contentsOfDirectory(atPath: harness.path(".sitesum-cache/\(entry)"))
-            .filter { $0.hasPrefix("segment-") }
+        let segments = try harness.entryFiles().filter { $0.hasPrefix("segment-") }
         // About 150 checkpoints; the chain never grew past three segments
         // (plus those of the manifest kept before the newest).
         #expect(Int(merged.stats["checkpoints"] ?? "") ?? 0 > 100)
@@ -669,9 +612,7 @@ import Testing
 
     @Test(arguments: ["merge-torn", "merge-written", "merge-synced", "merge-renamed"])
     func dyingInAMergeLosesNoCheckpoint(point: String) throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3000, seed: 26) { $0.malformedRate = 0 }, to: "log.jsonl")
+        try harness.writeLog(lines: 3000, seed: 26) { $0.malformedRate = 0 }
         let reference = try harness.reference("log.jsonl")
         // Segments of 100 events; the second merge begins after the fifth checkpoint
         // (the first after the third) and is finished at the step after that commit.
@@ -687,9 +628,7 @@ import Testing
     }
 
     @Test func aMergeThatFailsIsAWarningAndTheRunGoesOn() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 3000, seed: 27) { $0.malformedRate = 0 }, to: "log.jsonl")
+        try harness.writeLog(lines: 3000, seed: 27) { $0.malformedRate = 0 }
         let reference = try harness.reference("log.jsonl")
         let full = try harness.run(["-s", "200", "--max-segments", "3", "--stats", "log.jsonl"],
                                    environment: ["SITESUM_FAULT": "ENOSPC@merge-written"])
@@ -709,9 +648,7 @@ import Testing
     }
 
     @Test func anUnusableCacheIsExit73() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 100, seed: 23), to: "log.jsonl")
+        try harness.writeLog(lines: 100, seed: 23)
         let refused = try harness.run(["log.jsonl"], environment: ["SITESUM_FAULT": "EROFS@cache-open"])
         #expect(refused.status == 73)
         #expect(refused.stderr.contains("cannot use cache directory '.sitesum-cache'"))
@@ -719,9 +656,7 @@ import Testing
     }
 
     @Test func aBadInjectionVariableIsAUsageError() throws {
-        let harness = try BinaryHarness()
-        defer { harness.cleanUp() }
-        try harness.write(harness.generate(lines: 10, seed: 24), to: "log.jsonl")
+        try harness.writeLog(lines: 10, seed: 24)
         let result = try harness.run(["log.jsonl"], environment: ["SITESUM_CRASHPOINT": "segmnet-torn"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("SITESUM_CRASHPOINT: unknown point 'segmnet-torn'"))
