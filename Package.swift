@@ -2,7 +2,8 @@
 import PackageDescription
 
 // sitesum has no package dependencies: everything below builds with what the
-// Swift toolchain ships (standard library, Foundation, Dispatch, Glibc, Testing).
+// Swift toolchain ships (standard library, Synchronization, Glibc; Foundation
+// and Testing in the tests and the stress harness).
 // The per-line path (decoder, activity state, line reader, run loop) keeps its
 // state in classes, and Swift checks every access to a class property for
 // exclusivity at run time (swift_beginAccess/swift_endAccess): about a tenth of
@@ -25,9 +26,9 @@ let vectorInstructions: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msse4.2"])]
 let vectorInstructions: [SwiftSetting] = []
 #endif
 
-// The release binary carries the Swift runtime libraries it uses (standard
-// library, Dispatch) instead of loading them at start: a run starts in about
-// half the time (`stress/compare.sh`'s start line: 4.3 against 8.5 ms here),
+// The release binary carries the Swift runtime libraries instead of loading
+// them at start: a run starts in about half the time (`stress/compare.sh`'s
+// start line: 4.3 against 8.5 ms here),
 // which counts for small logs and resumed runs, and the binary runs on a Linux
 // machine with no Swift toolchain (it needs only the C and C++ runtime
 // libraries). Debug builds, which the tests use, link the usual way.

@@ -21,9 +21,11 @@
 # lines, decodes when the worker is behind, and collects checkpoints) carries
 # the program's name; sitesum-decode reads and decodes batches, sitesum-commit
 # writes checkpoints, sitesum-load and sitesum-ids load a checkpoint beside
-# the run's thread; perf names the pool threads of Dispatch after their queue
-# (they provide the id tables' pages, compute the summary with the run's
-# thread, and lay out a resume's id table). Then the kernel's share (system
+# the run's thread, sitesum-layout lays out a resume's id table with it,
+# sitesum-pages provides the id tables' pages, and sitesum-summary computes
+# the summary with the run's thread. (Builds from before those three were
+# threads of sitesum's own ran their work on Dispatch's pool, whose threads
+# perf names after their queue, "oot.default-qos".) Then the kernel's share (system
 # calls, page faults: copying the input, zeroing fresh memory), and the K
 # functions (default 15) with the most samples, with their threads. Shares
 # are of all samples, so of the processor time; one run, so they move by a

@@ -1,4 +1,3 @@
-import Dispatch
 import SitesumPrefetch
 
 /// The UUID ids a resumed run loaded from its checkpoint, each known by its
@@ -56,7 +55,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// themselves is exercised.
     @usableFromInline let tagMask: UInt64
     /// The background population of the table's pages (see `PageMemory`).
-    private let populating: DispatchGroup?
+    private let populating: WorkerThread?
 
     /// Regions: the fingerprints with the same top `regionBits` bits.
     private let regionBits: Int
@@ -103,7 +102,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
     deinit {
         for lane in lanes { lane.deallocate() }
         regionStarts.deallocate()
-        populating?.wait()
+        populating?.join()
         PageMemory.deallocate(slots, byteCount: capacity * 8)
     }
 
@@ -238,7 +237,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
         let regions = 1 << regionBits
         let halves = regions > 1 ? [0..<regions / 2, regions / 2..<regions] : [0..<regions]
         let shared = UncheckedHalves(table: self, halves: halves)
-        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+        ParallelWork.perform(iterations: halves.count, role: "layout") { half in
             let table = shared.table
             let regions = shared.halves[half]
             let end = table.regionStarts[regions.upperBound]

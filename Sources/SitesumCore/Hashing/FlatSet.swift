@@ -1,4 +1,3 @@
-import Dispatch
 import SitesumPrefetch
 
 /// A key of a `FlatSet`: a small plain value whose all-zero bytes are its
@@ -30,7 +29,7 @@ final class FlatSet<Key: FlatSetKey> {
     @usableFromInline var storedCount = 0
     @usableFromInline var containsZero = false
     /// The background population of the table's pages (`reserve`), if any.
-    private var populating: DispatchGroup?
+    private var populating: WorkerThread?
 
     /// The most a table is filled before it grows. Linear probing stays short
     /// below this (about 3 slots, one cache line, per insert at 0.75).
@@ -46,7 +45,7 @@ final class FlatSet<Key: FlatSetKey> {
     }
 
     deinit {
-        populating?.wait()
+        populating?.join()
         PageMemory.deallocate(slots, byteCount: capacity * MemoryLayout<Key>.stride)
     }
 
@@ -114,7 +113,7 @@ final class FlatSet<Key: FlatSetKey> {
 
     @usableFromInline
     func resize(to newCapacity: Int) {
-        populating?.wait()
+        populating?.join()
         populating = nil
         let oldSlots = slots
         let oldCapacity = capacity

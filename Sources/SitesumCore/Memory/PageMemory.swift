@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 
 /// Large zeroed tables straight from the kernel (`mmap`), asking for huge pages.
 ///
@@ -45,14 +44,13 @@ enum PageMemory {
     /// other thread that maps or unmaps memory meanwhile (any large `malloc`
     /// or `free`) waits for it. In one call for a whole table, a resume of 10M
     /// lines stood still for a quarter of a second while the table was populated.
-    /// Wait on the returned group before unmapping.
+    /// Join the returned thread (`sitesum-pages`) before unmapping.
     @usableFromInline
-    static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> DispatchGroup? {
+    static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> WorkerThread? {
         guard byteCount >= threshold else { return nil }
-        let group = DispatchGroup()
         let address = UInt(bitPattern: memory)
         let length = rounded(byteCount)
-        DispatchQueue.global().async(group: group) {
+        return WorkerThread(role: "pages") {
             for start in stride(from: 0, to: length, by: populateStep) {
                 // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
                 // the pages come as they are written, as without it.
@@ -60,7 +58,6 @@ enum PageMemory {
                               min(populateStep, length - start), 23) == 0 else { return }
             }
         }
-        return group
     }
 
     /// Bytes populated per `madvise` call: two huge pages.

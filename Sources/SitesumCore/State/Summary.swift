@@ -49,7 +49,7 @@ extension ActivityState {
         order.sort { sites.name($0).lexicographicallyPrecedes(sites.name($1)) }
         let columns = activity
         let peopleCount = people.count
-        let flips = parallelMap(columns.count) { index in
+        let flips = ParallelWork.map(columns.count, role: "summary") { index in
             var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
             return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline),
                                   asked: columns[index].messageTimestamps.valueBounds())
@@ -74,7 +74,7 @@ extension ActivityState {
                 slices.append((index, first..<min(messages.count, first + sliceLength)))
             }
         }
-        let chatsPerSlice = parallelMap(slices.count) { number in
+        let chatsPerSlice = ParallelWork.map(slices.count, role: "summary") { number in
             let (index, range) = slices[number]
             var chats = 0
             columns[index].messageTimestamps.forEachValues(in: range) { timestamps in

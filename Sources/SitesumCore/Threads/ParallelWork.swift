@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Work spread over every core on threads of sitesum's own (`WorkerThread`,
+/// not Dispatch's pool, which cannot run without `/proc`: see there).
+public enum ParallelWork {
+    /// Cores the system has online (at least 1).
+    public static let processors = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
+    /// Calls `body(0)` … `body(count - 1)`, each once, on the calling thread
+    /// and on up to `processors − 1` threads named `sitesum-<role>`, which
+    /// take the next index as each finishes one (so one long call does not
+    /// hold back the others' share), and returns when all have returned.
+    /// Helper threads are made for the call and joined before it returns:
+    /// for the few parallel steps of a run (a resume's table layout, the
+    /// summary), not for work per line.
+    public static func perform(iterations count: Int, role: String, _ body: (Int) -> Void) {
+        guard count > 1, processors > 1 else {
+            for index in 0..<count { body(index) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let work = SharedIndices(count: count, body: body)
+            let helpers = (1..<min(count, processors)).map { _ in WorkerThread(role: role) { work.drain() } }
+            work.drain()
+            for helper in helpers { helper.join() }
+        }
+    }
+
+    /// `(0..<count).map(body)` through `perform`.
+    public static func map<Result>(_ count: Int, role: String, _ body: (Int) -> Result) -> [Result] {
+        let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
+        let slots = UncheckedSlots(results: results)
+        perform(iterations: count, role: role) { index in slots.results[index] = body(index) }
+        return results.map { $0! }
+    }
+}
+
+/// The indices of one `ParallelWork.perform` and the closure they go to.
+/// `body` is only called, never changed; its callers' promise (each call
+/// writes only what is its own) is what makes sharing it sound.
+private final class SharedIndices: @unchecked Sendable {
+    private let next = Atomic<Int>(0)
+    private let count: Int
+    private let body: (Int) -> Void
+
+    init(count: Int, body: @escaping (Int) -> Void) {
+        self.count = count
+        self.body = body
+    }
+
+    /// Calls `body` with indices not yet taken until none is left.
+    func drain() {
+        while true {
+            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < count else { return }
+            body(index)
+        }
+    }
+}
+
+/// The result slots of one `ParallelWork.map`: each call writes its own.
+private struct UncheckedSlots<Result>: @unchecked Sendable {
+    let results: UnsafeMutableBufferPointer<Result?>
+}

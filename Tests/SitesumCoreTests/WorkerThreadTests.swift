@@ -1,0 +1,52 @@
+import Synchronization
+import Testing
+@testable import SitesumCore
+
+/// A run's helper threads are sitesum's own and carry names, for `top -H`,
+/// debuggers and profilers.
+@Suite struct WorkerThreadTests {
+    /// The roles a run's threads have (`DecodingPipeline`, `CheckpointWriter`,
+    /// `RecordApplier`, `PageMemory`, `CheckpointedIDs`, `Summary`): each
+    /// thread is named, within the system's 15 bytes (a longer name is
+    /// refused, leaving the program's).
+    @Test(arguments: ["decode", "commit", "load", "ids", "pages", "layout", "summary"])
+    func theThreadIsNamedAfterItsRole(_ role: String) {
+        let seen = Mutex("")
+        WorkerThread(role: role) { seen.withLock { $0 = ThreadName.current() ?? "" } }.join()
+        #expect(seen.withLock { $0 } == "sitesum-" + role)
+    }
+
+    /// Every index once, on the calling thread or a helper named after the
+    /// role, never on a thread of Dispatch's pool (which stops a run where
+    /// `/proc` is not mounted, see `WorkerThread`).
+    @Test(arguments: [0, 1, 2, 7, 1000])
+    func parallelWorkCallsEveryIndexOnceOnItsOwnThreads(count: Int) {
+        let caller = ThreadName.current()
+        let calls = Mutex([Int](repeating: 0, count: count))
+        let names = Mutex(Set<String>())
+        ParallelWork.perform(iterations: count, role: "test") { index in
+            let name = ThreadName.current() ?? "?"
+            calls.withLock { $0[index] += 1 }
+            names.withLock { _ = $0.insert(name) }
+        }
+        #expect(calls.withLock { $0 } == [Int](repeating: 1, count: count))
+        #expect(names.withLock { $0 }.isSubset(of: [caller ?? "?", "sitesum-test"]), "\(names.withLock { $0 })")
+    }
+
+    @Test func parallelMapKeepsTheOrder() {
+        #expect(ParallelWork.map(500, role: "test") { $0 * $0 } == (0..<500).map { $0 * $0 })
+        #expect(ParallelWork.map(0, role: "test") { $0 }.isEmpty)
+    }
+
+    /// The pages of a large table are provided by a thread of its own (a
+    /// small table's come from the ordinary allocator), and stay zero.
+    @Test func onlyLargeTablesGetAThreadProvidingTheirPages() throws {
+        let byteCount = 8 << 20
+        let memory = PageMemory.allocateZeroed(byteCount: byteCount)
+        defer { PageMemory.deallocate(memory, byteCount: byteCount) }
+        let populating = try #require(PageMemory.populateInBackground(memory, byteCount: byteCount))
+        populating.join()
+        #expect(memory.load(fromByteOffset: byteCount - 8, as: UInt64.self) == 0)
+        #expect(PageMemory.populateInBackground(memory, byteCount: PageMemory.threshold - 1) == nil)
+    }
+}
