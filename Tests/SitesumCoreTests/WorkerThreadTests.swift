@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import SitesumCore
@@ -31,6 +32,19 @@ import Testing
         }
         #expect(calls.withLock { $0 } == [Int](repeating: 1, count: count))
         #expect(names.withLock { $0 }.isSubset(of: [caller ?? "?", "sitesum-test"]), "\(names.withLock { $0 })")
+    }
+
+    /// The cores counted are those the process may run on, as `nproc`
+    /// counts them (its affinity mask, which a child inherits).
+    @Test func processorsAreThoseOfTheAffinityMask() throws {
+        let nproc = Process()
+        nproc.executableURL = URL(fileURLWithPath: "/usr/bin/nproc")
+        let output = Pipe()
+        nproc.standardOutput = output
+        try nproc.run()
+        nproc.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(ParallelWork.processors == Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
     @Test func parallelMapKeepsTheOrder() {

@@ -6,8 +6,22 @@ import Synchronization
 /// Work spread over every core on threads of sitesum's own (`WorkerThread`,
 /// not Dispatch's pool, which cannot run without `/proc`: see there).
 public enum ParallelWork {
-    /// Cores the system has online (at least 1).
-    public static let processors = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    /// Cores this process may run on (at least 1): those of its affinity
+    /// mask (`taskset`, a container's cpuset), or where that cannot be read,
+    /// those the system has online. `sched_getaffinity` is a GNU extension
+    /// the Glibc module does not declare, so it is looked up by name.
+    public static let processors: Int = {
+        typealias Getter = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+        if let symbol = dlsym(nil, "sched_getaffinity") {
+            let getAffinity = unsafeBitCast(symbol, to: Getter.self)
+            var mask = cpu_set_t()
+            let allowed = withUnsafeMutableBytes(of: &mask) { bytes in
+                getAffinity(0, bytes.count, bytes.baseAddress!) == 0 ? bytes.reduce(0) { $0 + $1.nonzeroBitCount } : 0
+            }
+            if allowed > 0 { return allowed }
+        }
+        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }()
 
     /// Calls `body(0)` … `body(count - 1)`, each once, on the calling thread
     /// and on up to `processors − 1` threads named `sitesum-<role>`, which
