@@ -438,6 +438,27 @@ import Testing
         #expect(result.stdout == expected)
     }
 
+    /// A thread the system refuses (here a limit of one process for the
+    /// user the run is, `ulimit -u 1`, which only a user without root's
+    /// privileges is held to) ends the run as a refused table does: exit
+    /// 71 and the reason, not a crash. The same run then answers where
+    /// threads are allowed.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run as another user under a limit on processes"))
+    func aThreadTheSystemRefusesIsAnErrorWithTheOutOfMemoryStatus() throws {
+        try harness.writeLog(lines: 20_000, seed: 23)
+        let expected = try harness.reference("log.jsonl")
+        let refused = try harness.finish(harness.start(
+            ["--reuid", "65534", "--regid", "65534", "--clear-groups", "/bin/bash", "-c",
+             "ulimit -u 1 && exec \"$0\" \"$@\"", BinaryHarness.binary, "--no-checkpoint", "log.jsonl"],
+            executable: "/usr/bin/setpriv"))
+        #expect(refused.status == 71, "\(refused.stderr)")
+        #expect(refused.stderr.contains("sitesum: error: out of memory: cannot start a thread ("), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        let result = try harness.run(["--no-checkpoint", "log.jsonl"])
+        #expect(result.status == 0 && result.stdout == expected)
+    }
+
     #if compiler(>=6.3) && canImport(Glibc)
     /// Without `/proc` (a chroot, a bare container) the Swift runtime has no
     /// command line to give; sitesum takes its arguments from glibc instead

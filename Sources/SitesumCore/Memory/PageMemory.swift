@@ -44,13 +44,15 @@ enum PageMemory {
     /// other thread that maps or unmaps memory meanwhile (any large `malloc`
     /// or `free`) waits for it. In one call for a whole table, a resume of 10M
     /// lines stood still for a quarter of a second while the table was populated.
-    /// Join the returned thread (`sitesum-pages`) before unmapping.
+    /// Join the returned thread (`sitesum-pages`) before unmapping. Nil for a
+    /// small table, or where the system refuses a thread: the pages then
+    /// come as they are written.
     @usableFromInline
     static func populateInBackground(_ memory: UnsafeMutableRawPointer, byteCount: Int) -> WorkerThread? {
         guard byteCount >= threshold else { return nil }
         let address = UInt(bitPattern: memory)
         let length = rounded(byteCount)
-        return WorkerThread(role: "pages") {
+        return WorkerThread.startIfPossible(role: "pages") {
             for start in stride(from: 0, to: length, by: populateStep) {
                 // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
                 // the pages come as they are written, as without it.

@@ -37,7 +37,10 @@ public enum ParallelWork {
         }
         withoutActuallyEscaping(body) { body in
             let work = SharedIndices(count: count, body: body)
-            let helpers = (1..<min(count, processors)).map { _ in WorkerThread(role: role) { work.drain() } }
+            // Where the system refuses a thread, fewer take part.
+            let helpers = (1..<min(count, processors)).compactMap { _ in
+                WorkerThread.startIfPossible(role: role) { work.drain() }
+            }
             work.drain()
             for helper in helpers { helper.join() }
         }

@@ -26,21 +26,56 @@ public final class WorkerThread {
         }
     }
 
-    private var thread = pthread_t()
+    private let thread: pthread_t
     private var joined = false
 
+    private init(_ thread: pthread_t) {
+        self.thread = thread
+    }
+
     /// Starts `body` on a new thread named `sitesum-<role>` (at most 15
-    /// bytes in all, the system's limit: `role` at most 7).
-    public init(role: String, _ body: @escaping @Sendable () -> Void) {
+    /// bytes in all, the system's limit: `role` at most 7), for work the run
+    /// cannot go on without. Where the system refuses the thread, the run
+    /// ends as when it is refused memory (`OutOfMemory`: the reason on
+    /// standard error, exit status 71), not with a crash.
+    public convenience init(role: String, _ body: @escaping @Sendable () -> Void) {
+        switch Self.spawn(role: role, body) {
+        case let .started(thread): self.init(thread)
+        case let .refused(error):
+            OutOfMemory.fail("cannot start a thread (\(String(cString: strerror(error))): "
+                + "a limit on threads or processes, or no memory for its stack)")
+        }
+    }
+
+    /// Starts `body` as `init(role:_:)` does, for work the caller can do
+    /// itself: nil, with `body` not run, where the system refuses a thread.
+    public static func startIfPossible(role: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread? {
+        switch spawn(role: role, body) {
+        case let .started(thread): WorkerThread(thread)
+        case .refused: nil
+        }
+    }
+
+    private enum Spawned {
+        case started(pthread_t)
+        case refused(Int32)
+    }
+
+    private static func spawn(role: String, _ body: @escaping @Sendable () -> Void) -> Spawned {
         precondition(role.utf8.count <= 7, "a thread's name has at most 15 bytes")
-        let context = Unmanaged.passRetained(Body(name: "sitesum-" + role, body)).toOpaque()
+        let context = Unmanaged.passRetained(Body(name: "sitesum-" + role, body))
+        var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
             let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
             ThreadName.set(body.name)
             body.run()
             return nil
-        }, context)
-        precondition(result == 0, "cannot start a thread (error \(result))")
+        }, context.toOpaque())
+        guard result == 0 else {
+            context.release()
+            return .refused(result)
+        }
+        return .started(thread)
     }
 
     /// Waits for the closure to return.
