@@ -14,6 +14,8 @@ public enum ExitCode: Int32, Sendable {
     case cannotCreate = 73
     /// Reading the input failed (EX_IOERR).
     case ioError = 74
+    /// Stopped by SIGHUP (the terminal went away) after saving a checkpoint (128 + 1).
+    case hungUp = 129
     /// Stopped by SIGINT after saving a checkpoint (128 + 2).
     case interrupted = 130
     /// Stopped by SIGTERM after saving a checkpoint (128 + 15).

@@ -42,8 +42,8 @@ enum HelpText {
           0 done   64 bad usage   65 malformed line under --strict
           66 input cannot be opened   71 out of memory
           73 cache directory cannot be created or written   74 read error
-          130 stopped by SIGINT   143 stopped by SIGTERM
-          (after SIGINT or SIGTERM a checkpoint is saved: run the same command to resume)
+          129 stopped by SIGHUP   130 stopped by SIGINT   143 stopped by SIGTERM
+          (after each of these a checkpoint is saved: run the same command to resume)
 
         EXAMPLES:
           sitesum events.jsonl

@@ -83,7 +83,26 @@ import Testing
         }
     }
 
-    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    /// Under `nohup` (SIGHUP ignored when sitesum starts) a hangup leaves
+    /// the run alone, as `nohup` promises: it finishes with the summary.
+    @Test func anIgnoredHangupLeavesTheRunGoing() throws {
+        try harness.writeLog(lines: 60_000, seed: 13)
+        let expected = try harness.reference("log.jsonl")
+        let started = try harness.start(["-s", "3000", "log.jsonl"], shellSetup: "trap '' HUP")
+        guard harness.waitForCheckpoint(after: nil, process: started.0) else {
+            Issue.record("no checkpoint appeared")
+            return
+        }
+        kill(started.0.processIdentifier, SIGHUP)
+        let result = try harness.finish(started)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == expected)
+        #expect(!result.stderr.contains("stopped by"), "\(result.stderr)")
+    }
+
+    /// SIGHUP too: a run whose terminal goes away (an ssh connection
+    /// dropped) would otherwise die like a kill and lose its last interval.
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130)), (SIGHUP, Int32(129))])
     func signalSavesACheckpointAndExits(signal: Int32, status: Int32) throws {
         try harness.writeLog(lines: 60_000, seed: 12)
         let expected = try harness.reference("log.jsonl")

@@ -53,6 +53,8 @@ import Testing
         #expect(KillScenario.expectedEnd(of: .exited(130), after: SIGINT))
         #expect(KillScenario.expectedEnd(of: .signaled(SIGINT), after: SIGINT))
         #expect(KillScenario.expectedEnd(of: .exited(143), after: SIGTERM))
+        #expect(KillScenario.expectedEnd(of: .exited(129), after: SIGHUP))
+        #expect(!KillScenario.expectedEnd(of: .exited(143), after: SIGHUP))
         #expect(!KillScenario.expectedEnd(of: .exited(0), after: SIGKILL))
         #expect(!KillScenario.expectedEnd(of: .exited(74), after: SIGTERM))
         #expect(!KillScenario.expectedEnd(of: .signaled(SIGSEGV), after: SIGINT))

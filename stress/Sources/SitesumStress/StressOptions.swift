@@ -9,7 +9,7 @@ public struct StressOptions: Equatable, Sendable {
     public var quick = false
     /// Every scenario's randomness comes from this seed (and the scenario's name).
     public var seed: UInt64 = 0
-    /// Random kills in all (SIGKILL, SIGINT and SIGTERM).
+    /// Random kills in all (SIGKILL, SIGINT, SIGTERM and SIGHUP).
     public var kills = 0
     /// The log to work on; nil: one generated with `sitesum generate`.
     public var input: String?

@@ -4,7 +4,7 @@ import Glibc
 import SitesumGenerator
 
 /// Random kills: start sitesum with a random save interval and block size, stop it
-/// after a random delay (SIGKILL mostly, SIGINT and SIGTERM too), start it again,
+/// after a random delay (SIGKILL mostly, SIGINT, SIGTERM and SIGHUP too), start it again,
 /// until a run finishes on its own; that run must print the reference.
 ///
 /// Work lost per kill is the lines between where the killed run had read to (its
@@ -29,9 +29,10 @@ enum KillScenario {
             if finishing { saveInterval = max(saveInterval, subject.lineCount / 50) }
             let blockSize = blockSizes[Int.random(in: 0..<blockSizes.count, using: &rng)]
             let chain = maxSegments[Int.random(in: 0..<maxSegments.count, using: &rng)]
-            // Mostly SIGKILL; one in ten SIGINT, one in ten SIGTERM.
-            let roll = Int.random(in: 0..<10, using: &rng)
-            let signal = roll < 8 ? SIGKILL : roll == 8 ? SIGINT : SIGTERM
+            // Mostly SIGKILL; one in ten SIGINT, one in twenty SIGTERM, one in
+            // twenty SIGHUP.
+            let roll = Int.random(in: 0..<20, using: &rng)
+            let signal = roll < 16 ? SIGKILL : roll < 18 ? SIGINT : roll == 18 ? SIGTERM : SIGHUP
             // A run with a tiny interval is slowed by one fsync per checkpoint: aim inside it.
             let expected = subject.referenceSeconds + 0.0015 * Double(subject.lineCount / saveInterval)
             let delay = Double.random(in: 0...1.2, using: &rng) * min(expected, 2)
@@ -69,12 +70,14 @@ enum KillScenario {
         }
     }
 
-    /// SIGKILL kills; SIGINT and SIGTERM save a checkpoint and exit 130 and 143
-    /// (or kill, if they arrive before sitesum has set up its handlers).
+    /// SIGKILL kills; SIGINT, SIGTERM and SIGHUP save a checkpoint and exit
+    /// 130, 143 and 129 (or kill, if they arrive before sitesum has set up its
+    /// handlers).
     static func expectedEnd(of termination: Termination, after signal: Int32) -> Bool {
         switch signal {
         case SIGINT: termination == .exited(130) || termination == .signaled(SIGINT)
         case SIGTERM: termination == .exited(143) || termination == .signaled(SIGTERM)
+        case SIGHUP: termination == .exited(129) || termination == .signaled(SIGHUP)
         default: termination == .signaled(signal)
         }
     }
