@@ -310,15 +310,19 @@ import Testing
         // around zero, at the ends of the Int64 range, starting on a flip.
         var ranges: [ClosedRange<Int64>?] = [nil, -50...1050, Int64.min...(Int64.min + 100), (Int64.max - 100)...Int64.max]
         if let flip = sorted.first(where: { $0 < Int64.max - 5000 }) { ranges.append(flip...(flip + 5000)) }
+        // Asked often enough for a bitmap, and too seldom (one ask).
         for range in ranges {
-            let timeline = OnlineTimeline(flips: sorted, asked: range)
-            var probes: [Int64] = [.min, .max, -1, 0, 1]
-            for flip in sorted { probes += [flip, flip &- 1, flip &+ 1] }
-            for _ in 0..<200 { probes.append(Int64(bitPattern: random.next())) }
-            if let range { probes += [range.lowerBound, range.upperBound] + (0..<200).map { _ in range.lowerBound &+ Int64(random.next() % 100) } }
-            for probe in probes {
-                let expected = sorted.count { $0 <= probe } % 2 == 1
-                #expect(timeline.isOnline(at: probe) == expected, "flips \(sorted), range \(String(describing: range)), at \(probe)")
+            for askCount in [Int.max, 1] {
+                let timeline = OnlineTimeline(flips: sorted, asked: range, askCount: askCount)
+                #expect(timeline.hasBitmap == (range != nil && askCount == .max), "\(String(describing: range)) \(askCount)")
+                var probes: [Int64] = [.min, .max, -1, 0, 1]
+                for flip in sorted { probes += [flip, flip &- 1, flip &+ 1] }
+                for _ in 0..<200 { probes.append(Int64(bitPattern: random.next())) }
+                if let range { probes += [range.lowerBound, range.upperBound] + (0..<200).map { _ in range.lowerBound &+ Int64(random.next() % 100) } }
+                for probe in probes {
+                    let expected = sorted.count { $0 <= probe } % 2 == 1
+                    #expect(timeline.isOnline(at: probe) == expected, "flips \(sorted), range \(String(describing: range)), at \(probe)")
+                }
             }
         }
     }

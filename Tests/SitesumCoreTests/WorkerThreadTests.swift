@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 @testable import SitesumCore
@@ -45,6 +48,29 @@ import Testing
         nproc.waitUntilExit()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(ParallelWork.processors == Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    /// A scratch value is made once a thread, on that thread, and every
+    /// call on the thread gets that one.
+    @Test(arguments: [0, 1, 5000])
+    func scratchIsMadeOnceAThread(count: Int) {
+        let made = Mutex(0)
+        let foreign = Mutex(0)
+        let calls = Mutex(0)
+        ParallelWork.perform(iterations: count, role: "test", scratch: { () -> (thread: pthread_t, calls: Int) in
+            made.withLock { $0 += 1 }
+            return (pthread_self(), 0)
+        }) { _, scratch in
+            if pthread_equal(scratch.thread, pthread_self()) == 0 { foreign.withLock { $0 += 1 } }
+            scratch.calls += 1
+            calls.withLock { $0 += 1 }
+        }
+        #expect(calls.withLock { $0 } == count)
+        #expect(foreign.withLock { $0 } == 0)
+        #expect(made.withLock { $0 } <= min(count, ParallelWork.processors))
+        #expect(made.withLock { $0 } >= min(count, 1))
+        #expect(ParallelWork.map(count, role: "test", scratch: { 10 }) { index, scratch in index + scratch }
+            == (0..<count).map { $0 + 10 })
     }
 
     @Test func parallelMapKeepsTheOrder() {

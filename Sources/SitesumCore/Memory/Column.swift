@@ -58,7 +58,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     /// Doubles the room; out of line, so `append` stays small.
     @usableFromInline @inline(never)
     mutating func grow() {
-        reserveCapacity(Swift.max(16, capacity * 2))
+        reserveCapacity(Swift.max(4, capacity * 2))
     }
 
     /// Empties the column, keeping its memory.

@@ -8,14 +8,22 @@
 /// the few flips in the message's bucket. And when the instants asked about
 /// lie in a short enough range (`asked`: a day in seconds is 86,400 of them),
 /// the state at each instant of it is in a bitmap, one bit an instant, small
-/// enough to stay in cache: one load an answer.
+/// enough to stay in cache: one load an answer. The bitmap is only made for a
+/// site that asks often enough to pay for it: a site with a handful of
+/// messages over a day would spend 10 KiB of bitmap on them, and a log of
+/// hundreds of thousands of such sites gigabytes.
 struct OnlineTimeline: Sendable {
     /// The most instants the bitmap covers: 512 KiB of bits.
     static let bitmapInstants: UInt64 = 1 << 22
+    /// The most instants of bitmap for each question asked: at 64, a
+    /// message pays for one word of it.
+    static let bitmapInstantsPerAsk: UInt64 = 64
     /// Bit i: online at `bitmapStart + i`, for i below `bitmapCount`.
     private let bitmap: [UInt64]
     private let bitmapStart: Int64
     private let bitmapCount: UInt64
+    /// Whether the answers come from the bitmap (for tests).
+    var hasBitmap: Bool { bitmapCount > 0 }
     /// Flip instants, strictly increasing.
     let flips: [Int64]
     /// `starts[b]` is the number of flips before bucket b; one extra entry at the end.
@@ -28,10 +36,12 @@ struct OnlineTimeline: Sendable {
     ///   - flips: the instants where the state changed, strictly increasing;
     ///     the first one goes online.
     ///   - asked: the range the instants asked about lie in, if known.
-    init(flips: [Int64], asked: ClosedRange<Int64>? = nil) {
+    ///   - askCount: how many times the state will be asked (at most).
+    init(flips: [Int64], asked: ClosedRange<Int64>? = nil, askCount: Int = .max) {
         self.flips = flips
         let askedSpan = asked.map { UInt64(bitPattern: $0.upperBound &- $0.lowerBound) } ?? .max
-        if let asked, askedSpan < Self.bitmapInstants {
+        let worthIt = askedSpan / Self.bitmapInstantsPerAsk < UInt64(max(0, askCount))
+        if let asked, askedSpan < Self.bitmapInstants, worthIt {
             bitmapStart = asked.lowerBound
             bitmapCount = askedSpan + 1
             bitmap = Self.bitmap(flips: flips, from: asked.lowerBound, count: askedSpan + 1)

@@ -49,10 +49,14 @@ extension ActivityState {
         order.sort { sites.name($0).lexicographicallyPrecedes(sites.name($1)) }
         let columns = activity
         let peopleCount = people.count
-        let flips = ParallelWork.map(columns.count, role: "summary") { index in
-            var operatorOnline = [UInt8](repeating: 0, count: peopleCount)
-            return OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline),
-                                  asked: columns[index].messageTimestamps.valueBounds())
+        // A byte a person for each thread, not for each site: a log of
+        // millions of sites, each with operators of its own, made that
+        // sites × people bytes to zero.
+        let flips = ParallelWork.map(columns.count, role: "summary",
+                                     scratch: { [UInt8](repeating: 0, count: peopleCount) }) { index, operatorOnline in
+            OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline),
+                           asked: columns[index].messageTimestamps.valueBounds(),
+                           askCount: columns[index].messageTimestamps.count)
         }
         // Slices of about `sliceLength` messages, each whole blocks of the
         // packed column (unpacked by the slice's task) or a part of its

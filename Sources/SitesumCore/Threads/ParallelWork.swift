@@ -31,23 +31,48 @@ public enum ParallelWork {
     /// for the few parallel steps of a run (a resume's table layout, the
     /// summary), not for work per line.
     public static func perform(iterations count: Int, role: String, _ body: (Int) -> Void) {
-        guard count > 1, processors > 1 else {
-            for index in 0..<count { body(index) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let work = SharedIndices(count: count, body: body)
-            // Where the system refuses a thread, fewer take part.
-            let helpers = (1..<min(count, processors)).compactMap { _ in
-                WorkerThread.startIfPossible(role: role) { work.drain() }
+        perform(iterations: count, role: role, scratch: {}) { index, _ in body(index) }
+    }
+
+    /// `perform` with a value of each thread's own that all its calls are
+    /// given: scratch memory made once a thread (by `makeScratch`, on that
+    /// thread, before its first call) instead of once a call, for work
+    /// whose scratch is large beside a call's (the summary's, one byte a
+    /// person, for each of what may be millions of sites).
+    public static func perform<Scratch>(
+        iterations count: Int, role: String, scratch makeScratch: () -> Scratch, _ body: (Int, inout Scratch) -> Void
+    ) {
+        withoutActuallyEscaping(makeScratch) { makeScratch in
+            withoutActuallyEscaping(body) { body in
+                let indices = Indices(count: count)
+                let drain = UncheckedClosure {
+                    guard var index = indices.take() else { return }
+                    var scratch = makeScratch()
+                    while true {
+                        body(index, &scratch)
+                        guard let next = indices.take() else { return }
+                        index = next
+                    }
+                }
+                // Where the system refuses a thread, fewer take part.
+                let helpers = (1..<max(1, min(count, processors))).compactMap { _ in
+                    WorkerThread.startIfPossible(role: role) { drain.run() }
+                }
+                drain.run()
+                for helper in helpers { helper.join() }
             }
-            work.drain()
-            for helper in helpers { helper.join() }
         }
     }
 
     /// `(0..<count).map(body)` through `perform`.
     public static func map<Result>(_ count: Int, role: String, _ body: (Int) -> Result) -> [Result] {
+        map(count, role: role, scratch: {}) { index, _ in body(index) }
+    }
+
+    /// `(0..<count).map(body)` through `perform(iterations:role:scratch:_:)`.
+    public static func map<Scratch, Result>(
+        _ count: Int, role: String, scratch makeScratch: () -> Scratch, _ body: (Int, inout Scratch) -> Result
+    ) -> [Result] {
         let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
         results.initialize(repeating: nil)
         defer {
@@ -55,32 +80,34 @@ public enum ParallelWork {
             results.deallocate()
         }
         let slots = UncheckedSlots(results: results)
-        perform(iterations: count, role: role) { index in slots.results[index] = body(index) }
+        perform(iterations: count, role: role, scratch: makeScratch) { index, scratch in
+            slots.results[index] = body(index, &scratch)
+        }
         return results.map { $0! }
     }
 }
 
-/// The indices of one `ParallelWork.perform` and the closure they go to.
-/// `body` is only called, never changed; its callers' promise (each call
-/// writes only what is its own) is what makes sharing it sound.
-private final class SharedIndices: @unchecked Sendable {
+/// The indices of one `ParallelWork.perform`, handed out one at a time.
+private final class Indices: Sendable {
     private let next = Atomic<Int>(0)
     private let count: Int
-    private let body: (Int) -> Void
 
-    init(count: Int, body: @escaping (Int) -> Void) {
+    init(count: Int) {
         self.count = count
-        self.body = body
     }
 
-    /// Calls `body` with indices not yet taken until none is left.
-    func drain() {
-        while true {
-            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-            guard index < count else { return }
-            body(index)
-        }
+    /// An index not yet taken; nil when none is left.
+    func take() -> Int? {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
     }
+}
+
+/// What every thread of one `ParallelWork.perform` runs: calls of the
+/// caller's closures, which only read what they share and write what is
+/// their own (their callers' promise), so sharing them is sound.
+private struct UncheckedClosure: @unchecked Sendable {
+    let run: () -> Void
 }
 
 /// The result slots of one `ParallelWork.map`: each call writes its own.
