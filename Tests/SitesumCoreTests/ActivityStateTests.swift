@@ -145,6 +145,24 @@ struct EventScript {
         #expect(sites == ["1", "10", "9", "B", "b", "é"])
     }
 
+    /// The summary sorts by each name's first eight bytes first, then by
+    /// the whole names: names that share those bytes, that end within them
+    /// (a name before the longer ones it begins), that hold zero bytes there
+    /// (so padding cannot tell them apart), and bytes from 0x80 up.
+    @Test func sitesSortBytewiseWhateverTheirFirstEightBytes() {
+        let names = ["", "\u{0}", "\u{0}\u{0}", "1", "1\u{0}", "1\u{0}a", "10", "9", "abcdefgh", "abcdefgh\u{0}",
+                     "abcdefghi", "abcdefgh\u{0}\u{0}", "abcdefgg\u{7f}", "abcdefgg\u{80}", "zzzzzzzzzz", "zzzzzzzz", "zzzzzzz",
+                     "é", "\u{80}", "\u{10ffff}", "a,b", "12345678901", "12345678902", "1234567890"]
+        var script = EventScript()
+        for (index, site) in names.shuffled().enumerated() {
+            script.message("id\(index)", site: site, from: "v", at: 1)
+        }
+        let state = ActivityState()
+        _ = script.apply(to: state)
+        let expected = names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(state.summary().map(\.site) == expected)
+    }
+
     @Test func sameNameAsVisitorAndOperatorCountsInEachRole() {
         var script = EventScript()
         script.status("a", from: "sam", true, at: 1)

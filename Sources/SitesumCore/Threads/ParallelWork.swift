@@ -25,8 +25,12 @@ public enum ParallelWork {
 
     /// Calls `body(0)` … `body(count - 1)`, each once, on the calling thread
     /// and on up to `processors − 1` threads named `sitesum-<role>`, which
-    /// take the next index as each finishes one (so one long call does not
-    /// hold back the others' share), and returns when all have returned.
+    /// take the next indices as each finishes its last (so one long call does
+    /// not hold back the others' share), and returns when all have returned.
+    /// Indices are taken a few at a time when there are many (a run of
+    /// `count / (processors × 64)`): the summary of a log of a million sites
+    /// took as long to hand out its sites one by one, the threads taking
+    /// turns at one counter, as to sweep them.
     /// Helper threads are made for the call and joined before it returns:
     /// for the few parallel steps of a run (a resume's table layout, the
     /// summary), not for work per line.
@@ -44,14 +48,14 @@ public enum ParallelWork {
     ) {
         withoutActuallyEscaping(makeScratch) { makeScratch in
             withoutActuallyEscaping(body) { body in
-                let indices = Indices(count: count)
+                let indices = Indices(count: count, run: max(1, count / (processors * 64)))
                 let drain = UncheckedClosure {
-                    guard var index = indices.take() else { return }
+                    guard var taken = indices.take() else { return }
                     var scratch = makeScratch()
                     while true {
-                        body(index, &scratch)
+                        for index in taken { body(index, &scratch) }
                         guard let next = indices.take() else { return }
-                        index = next
+                        taken = next
                     }
                 }
                 // Where the system refuses a thread, fewer take part.
@@ -87,19 +91,21 @@ public enum ParallelWork {
     }
 }
 
-/// The indices of one `ParallelWork.perform`, handed out one at a time.
+/// The indices of one `ParallelWork.perform`, handed out `run` at a time.
 private final class Indices: Sendable {
     private let next = Atomic<Int>(0)
     private let count: Int
+    private let run: Int
 
-    init(count: Int) {
+    init(count: Int, run: Int) {
         self.count = count
+        self.run = run
     }
 
-    /// An index not yet taken; nil when none is left.
-    func take() -> Int? {
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return index < count ? index : nil
+    /// Up to `run` indices not yet taken; nil when none is left.
+    func take() -> Range<Int>? {
+        let first = next.wrappingAdd(run, ordering: .relaxed).oldValue
+        return first < count ? first..<min(count, first + run) : nil
     }
 }
 
