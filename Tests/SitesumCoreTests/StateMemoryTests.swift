@@ -158,6 +158,26 @@ import Testing
         }
     }
 
+    /// A small packed record loaded into a column takes room for its own
+    /// values (doubling as more come), not a whole block's: a resume gives
+    /// every site of the checkpoint its records, and half a megabyte a site
+    /// made gigabytes of a checkpoint of many small sites.
+    @Test func aSmallLoadedRecordTakesRoomForItsValues() throws {
+        var column = PackedColumn()
+        defer { column.deallocate() }
+        for round in 1...3 {
+            let values: [Int64] = [1_700_000_000, 1_700_000_007, 1_700_000_003]
+            var writer = ByteWriter()
+            values.withUnsafeBufferPointer { writer.writePacked($0) }
+            try writer.bytes.withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                column.append(packed: try reader.readPackedBytes(count: values.count), count: values.count)
+            }
+            #expect(column.count == 3 * round)
+            #expect(column.recent.capacity <= 4 * column.count, "\(column.recent.capacity) for \(column.count) values")
+        }
+    }
+
     /// A packed column hands out exactly the values appended to it, over any
     /// range, whether they came one by one (packed a block at a time) or as
     /// packed records, small (unpacked) or large (kept as blocks).

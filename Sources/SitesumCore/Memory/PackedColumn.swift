@@ -65,7 +65,9 @@ struct PackedColumn: BitwiseCopyable {
     mutating func append(packed: UnsafeRawBufferPointer, count: Int) {
         guard count > 0 else { return }
         if count < Self.smallestLoadedBlock {
-            recent.reserveCapacity(Swift.max(recent.count + count, Self.blockValues))
+            // `append(count:)` doubles the room as it needs: reserving a
+            // whole block here gave every site half a megabyte on a resume,
+            // gigabytes for a checkpoint of hundreds of thousands of sites.
             recent.append(count: count) { values in
                 Self.unpack(packed, into: values)
             }
