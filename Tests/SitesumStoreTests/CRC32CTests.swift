@@ -104,8 +104,9 @@ import Testing
 
 @Suite struct CRC32CCombineTests {
     /// Combining the checksums of two parts gives the checksum of the whole,
-    /// for empty parts, short ones and ones longer than any table step.
-    @Test(arguments: [0, 1, 7, 16, 17, 1000, 65_537])
+    /// for empty parts, short ones and ones longer than any table step, and
+    /// on both sides of the table of short shifts (4096).
+    @Test(arguments: [0, 1, 7, 16, 17, 1000, 4095, 4096, 4097, 65_537])
     func combiningPartsEqualsTheWhole(_ secondLength: Int) {
         var random = SeededGenerator(seed: UInt64(secondLength) + 1)
         for firstLength in [0, 1, 9, 300] {
