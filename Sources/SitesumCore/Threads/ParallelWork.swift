@@ -28,9 +28,8 @@ public enum ParallelWork {
     /// take the next indices as each finishes its last (so one long call does
     /// not hold back the others' share), and returns when all have returned.
     /// Indices are taken a few at a time when there are many (a run of
-    /// `count / (processors × 64)`): the summary of a log of a million sites
-    /// took as long to hand out its sites one by one, the threads taking
-    /// turns at one counter, as to sweep them.
+    /// `count / (processors × 64)`), so that the threads do not take turns
+    /// at one shared counter for each of a million small sites.
     /// Helper threads are made for the call and joined before it returns:
     /// for the few parallel steps of a run (a resume's table layout, the
     /// summary), not for work per line.
