@@ -14,16 +14,17 @@ import SitesumCore
 /// Which lane a record goes to depends only on the records before it, so
 /// the loaded table is the same whatever the threads' timing.
 ///
-/// Records for a worker are copied in (the store's views die with each
-/// call). At most `byteLimit` bytes of them wait for each worker (and as
-/// many again are being applied), so memory stays at a few megabytes. The
-/// limit counts bytes, not records: each checkpoint's records are a few id
-/// records of about 700 KB followed by two dozen other records of about
-/// 100 KB (a site's timestamps, statuses), and a limit of eight records held the caller at every such run until
-/// the other records' worker had caught up, while lane 1 had nothing to do
-/// (much of a 10M-line resume's loading time, in a thread timeline). An
-/// error from applying is thrown by the next `deliver` or by `finish`, which
-/// also ends the loading (`ActivityState.finishLoadingCheckpoint`).
+/// Records for a worker are copied in (the store's views die with each call).
+/// At most `byteLimit` bytes of them wait for each worker (and as many again
+/// are being applied), so memory stays at a few megabytes. The limit counts
+/// bytes, not records: each checkpoint's records are a few id records of
+/// about 700 KB followed by two dozen other records of about 100 KB (a site's
+/// timestamps, statuses), and a limit of eight records held the caller at
+/// every such run until the other records' worker had caught up, while lane 1
+/// had nothing to do (much of a 10M-line resume's loading time, in a thread
+/// timeline). An error from applying is thrown by the next `deliver` or by
+/// `finish`, which also ends the loading
+/// (`ActivityState.finishLoadingCheckpoint`).
 final class RecordApplier {
     private let state: ActivityState
     /// Applies the records other than id records.
