@@ -8,7 +8,7 @@ public enum ExitCode: Int32, Sendable {
     case malformedInput = 65
     /// The input cannot be opened (EX_NOINPUT).
     case noInput = 66
-    /// The system refused the run memory it needs (EX_OSERR; see `OutOfMemory`).
+    /// The system refused the run memory or a thread it needs (EX_OSERR; see `OutOfMemory`).
     case outOfMemory = 71
     /// The cache directory cannot be created or written (EX_CANTCREAT).
     case cannotCreate = 73

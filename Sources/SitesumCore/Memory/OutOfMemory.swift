@@ -1,6 +1,7 @@
 /// What happens when the system refuses a run memory it cannot go on
 /// without: a table (`PageMemory`) or a column (`RawColumn`) that cannot
-/// be had. Nothing that is already written is at risk (a checkpoint on
+/// be had, or a thread (`WorkerThread`: a limit on threads, or no memory
+/// for its stack). Nothing that is already written is at risk (a checkpoint on
 /// disk is whole or absent, as after a kill), but the run cannot go on.
 ///
 /// By default the process stops with the reason (`fatalError`). The
