@@ -1,3 +1,5 @@
+import SitesumPrefetch
+
 /// The deterministic state machine behind the summary.
 ///
 /// Everything it holds only grows: the ids seen, each site's message
@@ -114,6 +116,66 @@ public final class ActivityState {
             if line.hasUUID {
                 uuids.prefetch(line.idHash)
                 if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
+            }
+        }
+    }
+
+    /// Whether the name tables have grown past what the caches hold, so that
+    /// `prefetchNames` and `prefetchSites` pay: a log of many sites, or of
+    /// many visitors, whose lookups would otherwise each wait for memory. A
+    /// log of a few busy sites keeps its tables in the cache and skips both.
+    @inlinable var prefetchesNames: Bool {
+        sites.slotCount + people.slotCount > Self.namePrefetchSlots
+    }
+
+    /// `prefetchesNames` from this many interner slots on (8 bytes each):
+    /// 256 KiB of slots, about what a core's own cache holds.
+    @inlinable static var namePrefetchSlots: Int { 32_768 }
+
+    /// Starts loading the interner slots that applying lines `range` of
+    /// `batch` reads first: its site's and its sender's. The first step, two
+    /// groups ahead; `prefetchSites` follows one group ahead.
+    @inlinable @inline(__always)
+    func prefetchNames(_ batch: DecodedBatch, _ range: Range<Int>) {
+        for index in range {
+            let line = batch.lines + index
+            let outcome = line.pointee.outcome
+            if outcome != .blank && outcome != .malformed {
+                sites.prefetchSlot(line.pointee.siteHash)
+                people.prefetchSlot(line.pointee.fromHash)
+            }
+        }
+    }
+
+    /// Starts loading what applying lines `range` of `batch` reads once
+    /// their names are found: each name's bounds, the site's columns and the
+    /// slot of its (site, visitor) or (site, operator) pair. The indices
+    /// are guessed from the slots `prefetchNames` brought in (the first with
+    /// the hash's tag; a name not yet seen has none), so a wrong guess only
+    /// loads a line for nothing.
+    @inlinable @inline(__always)
+    func prefetchSites(_ batch: DecodedBatch, _ range: Range<Int>) {
+        for index in range {
+            let line = batch.lines + index
+            let outcome = line.pointee.outcome
+            guard outcome != .blank && outcome != .malformed,
+                  let site = sites.guessIndex(line.pointee.siteHash) else { continue }
+            sites.prefetchBounds(site)
+            // The record's lines (it need not start on one).
+            let record = UnsafeRawPointer(activity.element(site))
+            var offset = 0
+            while offset < MemoryLayout<SiteActivity>.size {
+                SitesumPrefetch.prefetch(record + offset)
+                offset += 64
+            }
+            SitesumPrefetch.prefetch(record + (MemoryLayout<SiteActivity>.size - 1))
+            guard let person = people.guessIndex(line.pointee.fromHash) else { continue }
+            people.prefetchBounds(person)
+            let pair = PairKey(site: UInt32(truncatingIfNeeded: site), person: UInt32(truncatingIfNeeded: person))
+            if outcome == .message {
+                visitorPairs.prefetch(pair.hash64)
+            } else {
+                operatorPairs.prefetch(pair.hash64)
             }
         }
     }

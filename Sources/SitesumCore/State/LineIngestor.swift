@@ -71,6 +71,12 @@ public struct LineIngestor {
             let from = index == 0 ? 0 : index + Self.prefetchGroup
             let to = min(batch.count, index + 2 * Self.prefetchGroup)
             if from < to { state.prefetchIDs(batch, from..<to) }
+            if state.prefetchesNames {
+                let ahead = min(batch.count, index + 3 * Self.prefetchGroup)
+                let names = index == 0 ? 0 : index + 2 * Self.prefetchGroup
+                if names < ahead { state.prefetchNames(batch, names..<ahead) }
+                if from < to { state.prefetchSites(batch, from..<to) }
+            }
         }
         precondition(index >= 0 && index < batch.count, "line index out of range")
         // Read in place: the line is 120 bytes, of which an event needs some.
