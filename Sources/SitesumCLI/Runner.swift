@@ -110,7 +110,7 @@ final class Runner {
             // adds a manifest with the summary.
             checkpoint(at: committedOffsetCandidate, atEnd: true)
             let summaryStart = clock.now
-            summary = state.summary().text
+            summary = state.summaryText()
             summarySeconds = Self.seconds(clock.now - summaryStart)
             checkpoint(at: committedOffsetCandidate, summary: summary, atEnd: true)
             finishCheckpoints()

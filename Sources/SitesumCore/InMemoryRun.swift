@@ -37,6 +37,6 @@ public enum InMemoryRun {
     /// The exact text sitesum prints for `input`: one line per site, each
     /// ending in "\n", sorted by site id bytewise.
     public static func summary(of input: [UInt8]) -> String {
-        String(decoding: state(of: input).summary().text, as: UTF8.self)
+        String(decoding: state(of: input).summaryText(), as: UTF8.self)
     }
 }

@@ -1,4 +1,4 @@
-import SitesumCore
+@testable import SitesumCore
 import SitesumGenerator
 import Testing
 
@@ -52,6 +52,62 @@ import Testing
         Self.expectAgreement(on: LogGenerator(options: options).bytes(), options: options, what: "input")
     }
 
+    /// Sites on both sides of `ActivityState.smallSiteMessages`: one to
+    /// three sites over thousands of lines, so that some are counted whole
+    /// and some through a timeline in slices.
+    @Test(arguments: 0..<4)
+    func sitesSmallAndBusyAgree(_ n: Int) {
+        var options = GeneratorOptions(lines: 5_000 + 3_000 * n)
+        options.seed = 70_000 + UInt64(n)
+        options.sites = 1 + n % 3
+        options.operators = 3
+        options.visitors = 50
+        options.span = 400
+        options.duplicateRate = 0.02
+        options.malformedRate = 0.01
+        let bytes = LogGenerator(options: options).bytes()
+        Self.expectAgreement(on: bytes, options: options, what: "input")
+        // The generator favours the first site: it is the busy one.
+        let state = InMemoryRun.state(of: bytes)
+        let messages = state.activity.map(\.messageTimestamps.count)
+        #expect(messages.contains { $0 > ActivityState.smallSiteMessages })
+        #expect(options.sites == 1 || messages.contains { $0 <= ActivityState.smallSiteMessages })
+    }
+
+    /// A log of many sites and visitors, decoded in whole batches and
+    /// applied line by line as the command line does: its name tables
+    /// outgrow `ActivityState.namePrefetchSlots`, so applying prefetches
+    /// names, records and pairs of the lines ahead.
+    @Test func manySitesAgreeThroughBatches() {
+        var options = GeneratorOptions(lines: 60_000)
+        options.seed = 71_000
+        options.sites = 25_000
+        options.operators = 2
+        options.visitors = 3
+        options.span = 300
+        options.duplicateRate = 0.05
+        options.malformedRate = 0.01
+        let bytes = LogGenerator(options: options).bytes()
+        let ingestor = LineIngestor(state: ActivityState())
+        var prefetched = false
+        var start = 0
+        while start < bytes.count {
+            // Batches of about 4,000 lines, cut at a line's end.
+            var end = min(bytes.count, start + 600_000)
+            while end < bytes.count && bytes[end - 1] != UInt8(ascii: "\n") { end += 1 }
+            let batch = DecodedBatch()
+            bytes.withUnsafeBytes { batch.stageLines(UnsafeRawBufferPointer(rebasing: $0[start..<end]), start: UInt64(start)) }
+            batch.decodeStaged(limit: 1 << 20)
+            prefetched = prefetched || ingestor.state.prefetchesNames
+            for index in 0..<batch.count { _ = ingestor.apply(batch, at: index) }
+            start = end
+        }
+        #expect(prefetched, "the name tables never grew past the prefetch threshold")
+        let actual = String(decoding: ingestor.state.summaryText(), as: UTF8.self)
+        let expected = ReferenceModel.summary(of: bytes)
+        #expect(actual == expected, "engine and reference disagree for \(options): \(Self.firstDifference(expected, actual))")
+    }
+
     /// Appending the whole input to itself makes every valid line of the
     /// copy a duplicate (and every malformed one still malformed), so the
     /// summary must not change.
@@ -77,6 +133,12 @@ import Testing
             Issue.record(
                 "engine and reference disagree on the \(what) for \(options): \(firstDifference(expected, actual))",
                 sourceLocation: sourceLocation)
+        }
+        // The entries the library returns, printed, are the text the command line prints.
+        let entries = String(decoding: InMemoryRun.state(of: bytes).summary().text, as: UTF8.self)
+        if entries != actual {
+            Issue.record("summary() and summaryText() differ on the \(what) for \(options): \(firstDifference(actual, entries))",
+                         sourceLocation: sourceLocation)
         }
     }
 

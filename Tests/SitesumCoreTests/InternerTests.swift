@@ -36,6 +36,28 @@ import Testing
         }
     }
 
+    /// The guess that prefetching goes by (`guessIndex`): the index of a
+    /// known name whose tag no other name shares, and for a name never
+    /// interned nil or some name's index, never one out of range.
+    @Test func guessesAreIndicesOfKnownNames() {
+        func hash(_ name: String) -> UInt64 { Array(name.utf8).withUnsafeBytes { ByteHash.hash($0) } }
+        var interner = Interner()
+        let names = (0..<3_000).map { "site\($0)" }
+        for name in names { _ = intern(&interner, name) }
+        var namesByTag: [UInt64: Int] = [:]
+        for name in names { namesByTag[hash(name) >> 32, default: 0] += 1 }
+        for (index, name) in names.enumerated() where namesByTag[hash(name) >> 32] == 1 {
+            #expect(interner.guessIndex(hash(name)) == index)
+        }
+        for unknown in (0..<3_000).map({ "other\($0)" }) {
+            if let guess = interner.guessIndex(hash(unknown)) {
+                #expect(guess >= 0 && guess < interner.count)
+            }
+        }
+        var empty = Interner()
+        #expect(empty.guessIndex(hash("site0")) == nil)
+    }
+
     /// Names whose hashes collide entirely, or differ only outside the low
     /// bits that pick the home slot, stay apart: only equal bytes are the
     /// same name.

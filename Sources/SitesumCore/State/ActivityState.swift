@@ -161,14 +161,7 @@ public final class ActivityState {
             guard outcome != .blank && outcome != .malformed,
                   let site = sites.guessIndex(line.pointee.siteHash) else { continue }
             sites.prefetchBounds(site)
-            // The record's lines (it need not start on one).
-            let record = UnsafeRawPointer(activity.element(site))
-            var offset = 0
-            while offset < MemoryLayout<SiteActivity>.size {
-                SitesumPrefetch.prefetch(record + offset)
-                offset += 64
-            }
-            SitesumPrefetch.prefetch(record + (MemoryLayout<SiteActivity>.size - 1))
+            prefetchRecord(site)
             guard let person = people.guessIndex(line.pointee.fromHash) else { continue }
             people.prefetchBounds(person)
             let pair = PairKey(site: UInt32(truncatingIfNeeded: site), person: UInt32(truncatingIfNeeded: person))
@@ -178,6 +171,19 @@ public final class ActivityState {
                 operatorPairs.prefetch(pair.hash64)
             }
         }
+    }
+
+    /// Starts loading every cache line of site `site`'s record (it need
+    /// not start on one).
+    @inlinable @inline(__always)
+    func prefetchRecord(_ site: Int) {
+        let record = UnsafeRawPointer(activity.element(site))
+        var offset = 0
+        while offset < MemoryLayout<SiteActivity>.size {
+            SitesumPrefetch.prefetch(record + offset)
+            offset += 64
+        }
+        SitesumPrefetch.prefetch(record + (MemoryLayout<SiteActivity>.size - 1))
     }
 
     /// Makes room for `count` more distinct UUID ids than the state holds

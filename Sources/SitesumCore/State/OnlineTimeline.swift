@@ -107,18 +107,34 @@ struct OnlineTimeline: Sendable {
         return isOnlineBySearch(at: timestamp)
     }
 
+    /// Whether an odd number of `flips` (strictly increasing) lie at or
+    /// before `timestamp`: `isOnline(at:)` by binary search alone, for a
+    /// site asked too few times to pay for a timeline.
+    @inline(__always)
+    static func isOnline(at timestamp: Int64, flips: UnsafeBufferPointer<Int64>) -> Bool {
+        flipsAtOrBefore(timestamp, flips, low: 0, high: flips.count) % 2 == 1
+    }
+
+    /// The number of `flips` at or before `timestamp`, knowing that those
+    /// before index `low` are and those from `high` on are not.
+    @inline(__always)
+    private static func flipsAtOrBefore(_ timestamp: Int64, _ flips: UnsafeBufferPointer<Int64>, low: Int, high: Int) -> Int {
+        var low = low, high = high
+        while low < high {
+            let middle = (low + high) / 2
+            if flips[middle] <= timestamp { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// `isOnline(at:)` through the bucket index and a binary search.
     func isOnlineBySearch(at timestamp: Int64) -> Bool {
         guard let last = flips.last, timestamp >= first else { return false }
         if timestamp >= last { return flips.count % 2 == 1 }
         let bucket = Int(UInt64(bitPattern: timestamp &- first) / width)
         // Flips at or before `timestamp`: all before the bucket, plus those in it up to `timestamp`.
-        var low = Int(starts[bucket])
-        var high = Int(starts[bucket + 1])
-        while low < high {
-            let middle = (low + high) / 2
-            if flips[middle] <= timestamp { low = middle + 1 } else { high = middle }
-        }
-        return low % 2 == 1
+        return flips.withUnsafeBufferPointer { flips in
+            Self.flipsAtOrBefore(timestamp, flips, low: Int(starts[bucket]), high: Int(starts[bucket + 1]))
+        } % 2 == 1
     }
 }

@@ -1,3 +1,5 @@
+import SitesumPrefetch
+
 /// One output line: a site's counts.
 public struct SiteSummary: Equatable, Sendable {
     /// The site id as it was written (escapes decoded).
@@ -30,6 +32,17 @@ public struct SiteSummary: Equatable, Sendable {
     /// summary of a million sites spent a tenth of its run building each
     /// line as a string first.
     func appendLine(to text: inout [UInt8]) {
+        site.withUnsafeBytes { site in
+            Self.appendLine(site: site, messages: messages, emails: emails,
+                            operators: operators, visitors: visitors, to: &text)
+        }
+    }
+
+    /// `line` of a site named `site` with these counts, appended to `text`.
+    static func appendLine(
+        site: UnsafeRawBufferPointer, messages: Int, emails: Int, operators: Int, visitors: Int,
+        to text: inout [UInt8]
+    ) {
         func field(_ label: StaticString, _ count: Int) {
             text.append(contentsOf: UnsafeBufferPointer(start: label.utf8Start, count: label.utf8CodeUnitCount))
             // Short strings are stored inline: no allocation for a count.
@@ -56,73 +69,11 @@ extension Array where Element == SiteSummary {
 
 extension ActivityState {
     /// The summary: one entry per site, sorted by site id bytewise.
-    ///
-    /// Each site is swept once. Its statuses are sorted by (timestamp, file
-    /// offset) and replayed to find the instants where the site's online state
-    /// flips; each message then looks up the state in force at its timestamp.
-    /// Statuses at a message's own timestamp count, since they apply first.
-    ///
-    /// Both steps use every core: sites' flips are found in parallel, then
-    /// the messages are looked up in parallel in slices of a fixed size (one
-    /// busy site would otherwise keep one core busy alone). The counts do not
-    /// depend on how the work is split.
     public func summary() -> [SiteSummary] {
-        // By each name's first eight bytes as one number (zero-padded: a
-        // name that ends sooner sorts first, as bytewise), and the whole
-        // names only where those are equal: a comparison of two loads
-        // instead of two slices of the names' arena for most pairs.
-        let prefixes = (0..<activity.count).map { index in
-            sites.name(index).prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (56 - 8 * $1.offset) }
-        }
-        var order = Array(0..<activity.count)
-        order.sort { left, right in
-            prefixes[left] != prefixes[right]
-                ? prefixes[left] < prefixes[right]
-                : sites.name(left).lexicographicallyPrecedes(sites.name(right))
-        }
-        let columns = activity
-        let peopleCount = people.count
-        // A byte a person for each thread, not for each site: a log of
-        // millions of sites, each with operators of its own, made that
-        // sites × people bytes to zero.
-        let flips = ParallelWork.map(columns.count, role: "summary",
-                                     scratch: { [UInt8](repeating: 0, count: peopleCount) }) { index, operatorOnline in
-            OnlineTimeline(flips: Self.onlineFlips(columns[index], scratch: &operatorOnline),
-                           asked: columns[index].messageTimestamps.valueBounds(),
-                           askCount: columns[index].messageTimestamps.count)
-        }
-        // Slices of about `sliceLength` messages, each whole blocks of the
-        // packed column (unpacked by the slice's task) or a part of its
-        // plain values.
-        let sliceLength = 1 << 20
-        var slices: [(site: Int, range: Range<Int>)] = []
-        for (index, site) in columns.enumerated() {
-            let messages = site.messageTimestamps
-            var start = 0, end = 0
-            for block in messages.blocks {
-                if end - start + block.count > sliceLength && end > start {
-                    slices.append((index, start..<end))
-                    start = end
-                }
-                end += block.count
-            }
-            if end > start { slices.append((index, start..<end)) }
-            for first in stride(from: messages.packedCount, to: messages.count, by: sliceLength) {
-                slices.append((index, first..<min(messages.count, first + sliceLength)))
-            }
-        }
-        let chatsPerSlice = ParallelWork.map(slices.count, role: "summary") { number in
-            let (index, range) = slices[number]
-            var chats = 0
-            columns[index].messageTimestamps.forEachValues(in: range) { timestamps in
-                chats += timestamps.count { flips[index].isOnline(at: $0) }
-            }
-            return chats
-        }
-        var chats = [Int](repeating: 0, count: columns.count)
-        for (number, slice) in slices.enumerated() { chats[slice.site] += chatsPerSlice[number] }
+        let (order, chats) = siteOrderAndChats()
+        let sites = self.sites
         return order.map { index in
-            let site = columns[index]
+            let site = activity[index]
             return SiteSummary(
                 site: Array(sites.name(index)),
                 messages: chats[index],
@@ -133,11 +84,156 @@ extension ActivityState {
         }
     }
 
+    /// `summary().text`, written straight from the state: no entry, and no
+    /// copy of its name, for each of what may be millions of sites.
+    public func summaryText() -> [UInt8] {
+        let (order, chats) = siteOrderAndChats()
+        let sites = self.sites
+        var text: [UInt8] = []
+        text.reserveCapacity(sites.arena.count + order.count * 64)
+        // The sites come in the order of their names, not of their indices:
+        // each line's record, bounds and name are a cache miss of its own
+        // when there are many sites, so they are asked for some lines ahead.
+        let ahead = 16
+        sites.arena.withUnsafeBytes { arena in
+            for (position, index) in order.enumerated() {
+                if position + ahead < order.count {
+                    let later = order[position + ahead]
+                    prefetchRecord(later)
+                    sites.bounds.withUnsafeBufferPointer { SitesumPrefetch.prefetch($0.baseAddress.unsafelyUnwrapped + later) }
+                    chats.withUnsafeBufferPointer { SitesumPrefetch.prefetch($0.baseAddress.unsafelyUnwrapped + later) }
+                }
+                if position + ahead / 2 < order.count {
+                    // Its bounds came in by now.
+                    SitesumPrefetch.prefetch(arena.baseAddress.unsafelyUnwrapped + sites.bounds[order[position + ahead / 2]])
+                }
+                let site = activity[index]
+                SiteSummary.appendLine(
+                    site: UnsafeRawBufferPointer(rebasing: arena[sites.bounds[index]..<sites.bounds[index + 1]]),
+                    messages: chats[index], emails: site.messageTimestamps.count - chats[index],
+                    operators: site.operators, visitors: site.visitors, to: &text)
+            }
+        }
+        return text
+    }
+
+    /// A site with at most this many messages counts its chats in one step,
+    /// looking each message up among its flips by binary search. A busier
+    /// site gets an `OnlineTimeline`, whose index and bitmap pay for
+    /// themselves only over many messages, and is counted in slices.
+    static var smallSiteMessages: Int { 4096 }
+
+    /// The sites' indices sorted by site id bytewise, and each site's chats
+    /// (by site index).
+    ///
+    /// Each site is swept once. Its statuses are sorted by (timestamp, file
+    /// offset) and replayed to find the instants where the site's online state
+    /// flips; each message then looks up the state in force at its timestamp.
+    /// Statuses at a message's own timestamp count, since they apply first.
+    ///
+    /// Both steps use every core: small sites are counted in parallel, each
+    /// whole; a busy site's flips are found in parallel with the others',
+    /// then its messages are looked up in parallel in slices of a fixed size
+    /// (one busy site would otherwise keep one core busy alone). The counts
+    /// do not depend on how the work is split.
+    func siteOrderAndChats() -> (order: [Int], chats: [Int]) {
+        let sites = self.sites
+        let columns = activity
+        // By each name's first eight bytes as one number (zero-padded: a
+        // name that ends sooner sorts first, as bytewise), and the whole
+        // names only where those are equal. The keys sit beside their
+        // indices, so the sort reads them in order.
+        var keyed: [(prefix: UInt64, index: Int)] = sites.arena.withUnsafeBytes { arena in
+            (0..<columns.count).map { index in
+                let start = sites.bounds[index], end = sites.bounds[index + 1]
+                var prefix: UInt64 = 0
+                for (place, byte) in arena[start..<min(end, start + 8)].enumerated() {
+                    prefix |= UInt64(byte) << (56 - 8 * place)
+                }
+                return (prefix, index)
+            }
+        }
+        RadixSort.sort(&keyed, bits: 0..<64) { $0.prefix }
+        // Names that share their first eight bytes, in runs now: by the rest.
+        var runStart = 0
+        while runStart < keyed.count {
+            var runEnd = runStart + 1
+            while runEnd < keyed.count && keyed[runEnd].prefix == keyed[runStart].prefix { runEnd += 1 }
+            if runEnd - runStart > 1 {
+                keyed[runStart..<runEnd].sort { sites.name($0.index).lexicographicallyPrecedes(sites.name($1.index)) }
+            }
+            runStart = runEnd
+        }
+        let order = keyed.map(\.index)
+        keyed = []
+        let peopleCount = people.count
+        // A byte a person for each thread, not for each site: a log of
+        // millions of sites, each with operators of its own, made that
+        // sites × people bytes to zero. The flips' room is each thread's too.
+        let makeScratch = { (operatorOnline: [UInt8](repeating: 0, count: peopleCount), flips: [Int64]()) }
+        var chats = ParallelWork.map(columns.count, role: "summary", scratch: makeScratch) { index, scratch in
+            let messages = columns[index].messageTimestamps
+            guard messages.count <= Self.smallSiteMessages else { return 0 }
+            Self.onlineFlips(columns[index], scratch: &scratch.operatorOnline, into: &scratch.flips)
+            var chats = 0
+            scratch.flips.withUnsafeBufferPointer { flips in
+                messages.forEachValues(in: 0..<messages.count) { timestamps in
+                    chats += timestamps.count { OnlineTimeline.isOnline(at: $0, flips: flips) }
+                }
+            }
+            return chats
+        }
+        let busy = columns.indices.filter { columns[$0].messageTimestamps.count > Self.smallSiteMessages }
+        let timelines = ParallelWork.map(busy.count, role: "summary", scratch: makeScratch) { number, scratch in
+            let site = columns[busy[number]]
+            Self.onlineFlips(site, scratch: &scratch.operatorOnline, into: &scratch.flips)
+            return OnlineTimeline(flips: scratch.flips, asked: site.messageTimestamps.valueBounds(),
+                                  askCount: site.messageTimestamps.count)
+        }
+        // Slices of about `sliceLength` messages, each whole blocks of the
+        // packed column (unpacked by the slice's task) or a part of its
+        // plain values.
+        let sliceLength = 1 << 20
+        var slices: [(busy: Int, range: Range<Int>)] = []
+        for (number, index) in busy.enumerated() {
+            let messages = columns[index].messageTimestamps
+            var start = 0, end = 0
+            for block in messages.blocks {
+                if end - start + block.count > sliceLength && end > start {
+                    slices.append((number, start..<end))
+                    start = end
+                }
+                end += block.count
+            }
+            if end > start { slices.append((number, start..<end)) }
+            for first in stride(from: messages.packedCount, to: messages.count, by: sliceLength) {
+                slices.append((number, first..<min(messages.count, first + sliceLength)))
+            }
+        }
+        let chatsPerSlice = ParallelWork.map(slices.count, role: "summary") { sliceNumber in
+            let (number, range) = slices[sliceNumber]
+            var chats = 0
+            columns[busy[number]].messageTimestamps.forEachValues(in: range) { timestamps in
+                chats += timestamps.count { timelines[number].isOnline(at: $0) }
+            }
+            return chats
+        }
+        for (sliceNumber, slice) in slices.enumerated() { chats[busy[slice.busy]] += chatsPerSlice[sliceNumber] }
+        return (order, chats)
+    }
+
     /// The timestamps at which the site's online state changes, after all
     /// statuses at that timestamp, in order. Starts offline, so the first goes
     /// online and they alternate.
     static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8]) -> [Int64] {
         var flips: [Int64] = []
+        onlineFlips(site, scratch: &operatorOnline, into: &flips)
+        return flips
+    }
+
+    /// `onlineFlips(_:scratch:)` into `flips`, emptied first (its room is kept).
+    static func onlineFlips(_ site: SiteActivity, scratch operatorOnline: inout [UInt8], into flips: inout [Int64]) {
+        flips.removeAll(keepingCapacity: true)
         var online = false
         var onlineOperators = 0
         var started = false
@@ -160,7 +256,6 @@ extension ActivityState {
         for index in 0..<site.statusCount {
             operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
         }
-        return flips
     }
 
     /// Calls `body` with the timestamp and change (`operator << 1 | online`)
@@ -204,21 +299,7 @@ extension ActivityState {
             return
         }
         var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << changeWidth | UInt64(changes[$0]) }
-        var other = [UInt64](repeating: 0, count: count)
-        let digitBits = 11
-        var digitShift = changeWidth
-        while digitShift < changeWidth + spanBits {
-            var starts = [Int](repeating: 0, count: (1 << digitBits) + 1)
-            for key in keys { starts[Int(truncatingIfNeeded: key >> digitShift) & ((1 << digitBits) - 1) + 1] += 1 }
-            for digit in 1..<starts.count { starts[digit] += starts[digit - 1] }
-            for key in keys {
-                let digit = Int(truncatingIfNeeded: key >> digitShift) & ((1 << digitBits) - 1)
-                other[starts[digit]] = key
-                starts[digit] += 1
-            }
-            swap(&keys, &other)
-            digitShift += UInt64(digitBits)
-        }
+        RadixSort.sort(&keys, bits: Int(changeWidth)..<Int(changeWidth + spanBits)) { $0 }
         let changeMask: UInt64 = (1 << changeWidth) - 1
         for key in keys {
             body(earliest &+ Int64(bitPattern: key >> changeWidth), UInt32(truncatingIfNeeded: key & changeMask))
