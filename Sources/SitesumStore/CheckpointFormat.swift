@@ -139,7 +139,7 @@
 /// before the offset) is the caller's decision.
 enum CheckpointFormat {
     /// Format version written, and the only one read.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     /// "SSUMMAN\0"
     static let manifestMagic: [UInt8] = Array("SSUMMAN".utf8) + [0]
     /// "SSUMSEG\0"

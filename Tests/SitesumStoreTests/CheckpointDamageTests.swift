@@ -128,11 +128,11 @@ import Testing
         let (fixture, store, first, _) = try Self.twoCheckpoints()
         let manifest = fixture.file(manifestName(2))
         var bytes = try readFile(manifest)
-        bytes[8] = 3
+        bytes[8] = 4
         try writeFile(manifest, bytes)
         let (loaded, warnings) = load(store)
         #expect(loaded == first)
-        #expect(warnings == ["\(manifest): unknown format version 3"])
+        #expect(warnings == ["\(manifest): unknown format version 4"])
 
         // The same for a segment, and for a file too short to hold the rest of a header.
         let segment = fixture.file(segmentName(1))
@@ -143,7 +143,7 @@ import Testing
         let again = load(store)
         #expect(again.manifest == nil)
         #expect(again.warnings == [
-            "\(manifest): unknown format version 3",
+            "\(manifest): unknown format version 4",
             "\(segment): unknown format version 256; checkpoint \(fixture.file(manifestName(1))) is unusable",
         ])
     }
@@ -157,7 +157,7 @@ import Testing
         try writeFile(manifest, bytes)
         let (loaded, warnings) = load(store)
         #expect(loaded == first)
-        #expect(warnings == ["\(manifest): format version 1, written by an older sitesum (this one reads version 2)"])
+        #expect(warnings == ["\(manifest): format version 1, written by an older sitesum (this one reads version 3)"])
     }
 
     @Test func deletedNewestManifestFallsBack() throws {

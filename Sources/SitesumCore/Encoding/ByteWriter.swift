@@ -69,6 +69,9 @@ public struct ByteReader {
     /// True when every byte has been read.
     public var isAtEnd: Bool { position == buffer.count }
 
+    /// Bytes not read yet.
+    public var remaining: Int { buffer.count - position }
+
     public mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws(DecodingError) -> T {
         let size = MemoryLayout<T>.size
         guard buffer.count - position >= size else { throw DecodingError("record ends early") }

@@ -16,6 +16,16 @@
 /// | 6 | statuses | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
 /// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
 /// | 8 | (site, operator) pairs | as 7 |
+/// | 9 | message timestamps of several sites | count u32, count × (site, first index, values: varints), their values' timestamps packed, site after site |
+/// | 10 | statuses of several sites | as 9, then the values' timestamps packed, line offsets as deltas, varints (operator << 1 \| online) |
+///
+/// A checkpoint writes only the sites that changed since the one before.
+/// Their new statuses, and their new message timestamps not yet packed in
+/// the column's blocks, share records (9, 10) whatever the site: a log of
+/// a million sites with a few events each gave each site records of its
+/// own at every checkpoint, about 40 bytes each before a single value.
+/// Whole packed blocks still go out one per record (5), as they are; tag 6
+/// is no longer written, and both are still read.
 ///
 /// UUID ids are not stored, only their fingerprints and the offsets of their
 /// lines: a resume reads a line again when it needs the id (`CheckpointedIDs`).
@@ -24,6 +34,7 @@
 extension ActivityState {
     enum RecordTag: UInt8 {
         case siteNames = 1, peopleNames, otherIDs, uuids, messages, statuses, visitorPairs, operatorPairs
+        case messagesOfSites, statusesOfSites
     }
 
     /// Target size of one record.
@@ -78,32 +89,61 @@ extension ActivityState {
         delta.ids.storage = RawColumn()
     }
 
-    /// The message and status columns' records, then the pairs'.
+    /// The message and status columns' records of the sites that changed,
+    /// then the pairs'.
     ///
-    /// Each site's messages not packed yet are packed into a block of their
-    /// own first, when they are many: the messages a checkpoint writes then
-    /// start at a block's start (where the last checkpoint packed up to) and
-    /// end at a block's end, so they go out as packed blocks, copied. Packed
-    /// only into the record, they were packed again when their block filled,
-    /// and that block unpacked and its newer part packed again for the next
-    /// checkpoint. A block holds at most `PackedColumn.blockValues`; fewer
-    /// than `PackedColumn.smallestLoadedBlock` stay as they are (a block's
-    /// own bytes would weigh on a few values, at a short save interval).
+    /// Each such site's messages not packed yet are packed into a block of
+    /// their own first, when they are many: the messages a checkpoint writes
+    /// then start at a block's start (where the last checkpoint packed up
+    /// to) and end at a block's end, so they go out as packed blocks, copied.
+    /// Packed only into the record, they were packed again when their block
+    /// filled, and that block unpacked and its newer part packed again for
+    /// the next checkpoint. A block holds at most `PackedColumn.blockValues`;
+    /// fewer than `PackedColumn.smallestLoadedBlock` stay as they are (a
+    /// block's own bytes would weigh on a few values, at a short save
+    /// interval), and go out in records shared with other sites, as do all
+    /// new statuses.
     private func writeColumnsAndPairs(_ emit: ([UInt8]) throws -> Void) throws {
-        for index in activity.indices {
+        var sharedMessages: [(site: Int, range: Range<Int>)] = []
+        var statuses: [(site: Int, range: Range<Int>)] = []
+        for changed in changedSites {
+            let index = Int(changed)
             let site = activity.element(index)
             if site.pointee.messageTimestamps.recent.count >= PackedColumn.smallestLoadedBlock {
                 site.pointee.messageTimestamps.packRecent()
             }
-        }
-        for (index, site) in activity.enumerated() {
-            try writeMessages(of: site, index, emit)
-            try writeColumn(.statuses, site: index, from: site.committedStatuses,
-                            count: site.statusCount, width: 20, emit) { writer, range in
-                site.statusTimestamps.withUnsafeElements(range) { writer.writePacked($0) }
-                site.statusOffsets.withUnsafeElements(range) { writer.writeDeltas($0) }
-                for i in range { writer.writeVarint(UInt64(site.statusChanges[i])) }
+            let messages = site.pointee.messageTimestamps
+            let newMessages = site.pointee.committedMessages..<messages.count
+            if newMessages.lowerBound >= messages.packedCount {
+                if !newMessages.isEmpty { sharedMessages.append((index, newMessages)) }
+            } else {
+                try writeMessages(of: site.pointee, index, emit)
             }
+            let newStatuses = site.pointee.committedStatuses..<site.pointee.statusCount
+            if !newStatuses.isEmpty { statuses.append((index, newStatuses)) }
+        }
+        try writeSharedColumns(.messagesOfSites, sharedMessages, width: 8, emit) { writer, entries in
+            var timestamps: [Int64] = []
+            for (index, range) in entries {
+                let messages = activity[index].messageTimestamps
+                let recent = (range.lowerBound - messages.packedCount)..<(range.upperBound - messages.packedCount)
+                messages.recent.withUnsafeElements(recent) { timestamps.append(contentsOf: $0) }
+            }
+            timestamps.withUnsafeBufferPointer { writer.writePacked($0) }
+        }
+        try writeSharedColumns(.statusesOfSites, statuses, width: 20, emit) { writer, entries in
+            var timestamps: [Int64] = []
+            var offsets: [UInt64] = []
+            var changes: [UInt32] = []
+            for (index, range) in entries {
+                let site = activity[index]
+                site.statusTimestamps.withUnsafeElements(range) { timestamps.append(contentsOf: $0) }
+                site.statusOffsets.withUnsafeElements(range) { offsets.append(contentsOf: $0) }
+                site.statusChanges.withUnsafeElements(range) { changes.append(contentsOf: $0) }
+            }
+            timestamps.withUnsafeBufferPointer { writer.writePacked($0) }
+            offsets.withUnsafeBufferPointer { writer.writeDeltas($0) }
+            for change in changes { writer.writeVarint(UInt64(change)) }
         }
         try writePairs(.visitorPairs, pendingVisitorPairs, emit)
         try writePairs(.operatorPairs, pendingOperatorPairs, emit)
@@ -117,11 +157,12 @@ extension ActivityState {
         pendingIDs.removeAll()
         pendingVisitorPairs.removeAll()
         pendingOperatorPairs.removeAll()
-        for index in activity.indices {
-            let site = activity.element(index)
+        for changed in changedSites {
+            let site = activity.element(Int(changed))
             site.pointee.committedMessages = site.pointee.messageTimestamps.count
             site.pointee.committedStatuses = site.pointee.statusCount
         }
+        changedSites.removeAll()
     }
 
     /// Whether `record` holds UUID ids: such records change only the
@@ -184,21 +225,27 @@ extension ActivityState {
         case .messages:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].messageTimestamps.count })
             activity.element(site).pointee.messageTimestamps.append(packed: try reader.readPackedBytes(count: count), count: count)
+            activity.element(site).pointee.committedMessages += count
         case .statuses:
             let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
+            try readStatuses(&reader, of: [(site, UInt64(activity[site].statusCount), count)])
+        case .messagesOfSites:
+            let entries = try readSharedEntries(&reader)
+            let total = entries.reduce(0) { $0 + $1.count }
             var timestamps: [Int64] = []
-            var offsets: [UInt64] = []
-            timestamps.reserveCapacity(count)
-            offsets.reserveCapacity(count)
-            try reader.readPacked(count: count) { timestamps.append($0) }
-            try reader.readDeltas(count: count) { offsets.append($0) }
-            for i in 0..<count {
-                let change = try reader.readVarint()
-                guard change <= UInt64(UInt32.max), Int(change >> 1) < people.count else {
-                    throw DecodingError("operator out of range")
-                }
-                activity.element(site).pointee.appendStatus(UInt32(change), at: timestamps[i], offset: offsets[i])
+            timestamps.reserveCapacity(total)
+            try reader.readPacked(count: total) { timestamps.append($0) }
+            var next = 0
+            for (site, first, count) in entries {
+                guard site < activity.count else { throw DecodingError("site out of range") }
+                let column = activity.element(site)
+                guard first == UInt64(column.pointee.messageTimestamps.count) else { throw DecodingError("column out of order") }
+                for value in timestamps[next..<(next + count)] { column.pointee.messageTimestamps.append(value) }
+                column.pointee.committedMessages += count
+                next += count
             }
+        case .statusesOfSites:
+            try readStatuses(&reader, of: try readSharedEntries(&reader))
         case .visitorPairs:
             try readPairs(&reader, into: visitorPairs) { self.activity.element($0).pointee.visitors += 1 }
         case .operatorPairs:
@@ -283,19 +330,40 @@ extension ActivityState {
         }
     }
 
-    private func writeColumn(
-        _ tag: RecordTag, site: Int, from first: Int, count: Int, width: Int,
-        _ emit: ([UInt8]) throws -> Void, elements: (inout ByteWriter, Range<Int>) -> Void
+    /// Records of `tag` (9, 10) holding the values `entries` name, site
+    /// after site: about `recordBytes` of values (`width` bytes a value at
+    /// most) a record, a site's range split between records where one
+    /// fills. `values` writes the values of a record's entries.
+    private func writeSharedColumns(
+        _ tag: RecordTag, _ entries: [(site: Int, range: Range<Int>)], width: Int, _ emit: ([UInt8]) throws -> Void,
+        values: (inout ByteWriter, [(site: Int, range: Range<Int>)]) -> Void
     ) throws {
         let perRecord = Self.recordBytes / width
-        var start = first
-        while start < count {
-            let end = min(count, start + perRecord)
-            var writer = ByteWriter(reservingCapacity: 17 + (end - start) * width)
-            Self.writeColumnHeader(&writer, tag, site: site, first: start, count: end - start)
-            elements(&writer, start..<end)
+        var next = 0
+        var rest = entries.first?.range ?? 0..<0
+        while next < entries.count {
+            var taken: [(site: Int, range: Range<Int>)] = []
+            var room = perRecord
+            while next < entries.count && room > 0 {
+                let part = rest.lowerBound..<min(rest.upperBound, rest.lowerBound + room)
+                taken.append((entries[next].site, part))
+                room -= part.count
+                rest = part.upperBound..<rest.upperBound
+                if rest.isEmpty {
+                    next += 1
+                    if next < entries.count { rest = entries[next].range }
+                }
+            }
+            var writer = ByteWriter(reservingCapacity: 5 + taken.count * 8 + (perRecord - room) * width)
+            writer.write(tag.rawValue)
+            writer.write(UInt32(taken.count))
+            for (site, range) in taken {
+                writer.writeVarint(UInt64(site))
+                writer.writeVarint(UInt64(range.lowerBound))
+                writer.writeVarint(UInt64(range.count))
+            }
+            values(&writer, taken)
             try emit(writer.bytes)
-            start = end
         }
     }
 
@@ -353,6 +421,55 @@ extension ActivityState {
         guard site < activity.count else { throw DecodingError("site out of range") }
         guard first == UInt64(existing(site)) else { throw DecodingError("column out of order") }
         return (site, count)
+    }
+
+    /// The entries a record of several sites' values starts with: (site,
+    /// index of its first value, number of values), unchecked but for
+    /// their number, which must leave room for them (three bytes each) and
+    /// the values in all fewer than `recordBytes`.
+    private func readSharedEntries(_ reader: inout ByteReader) throws(DecodingError) -> [(site: Int, first: UInt64, count: Int)] {
+        let count = Int(try reader.read(UInt32.self))
+        guard count <= reader.remaining / 3 else { throw DecodingError("record ends early") }
+        var entries: [(site: Int, first: UInt64, count: Int)] = []
+        entries.reserveCapacity(count)
+        var values = 0
+        for _ in 0..<count {
+            let site = try reader.readVarint(), first = try reader.readVarint(), length = try reader.readVarint()
+            guard site < UInt64(UInt32.max), length > 0, length <= UInt64(Self.recordBytes - values) else {
+                throw DecodingError("column entry out of range")
+            }
+            values += Int(length)
+            entries.append((Int(site), first, Int(length)))
+        }
+        return entries
+    }
+
+    /// The statuses of `entries` (sites, the index of each one's first, how
+    /// many), written one site after another: all timestamps packed, all
+    /// line offsets as deltas, all changes as varints.
+    private func readStatuses(_ reader: inout ByteReader, of entries: [(site: Int, first: UInt64, count: Int)]) throws(DecodingError) {
+        let total = entries.reduce(0) { $0 + $1.count }
+        var timestamps: [Int64] = []
+        var offsets: [UInt64] = []
+        timestamps.reserveCapacity(total)
+        offsets.reserveCapacity(total)
+        try reader.readPacked(count: total) { timestamps.append($0) }
+        try reader.readDeltas(count: total) { offsets.append($0) }
+        var next = 0
+        for (site, first, count) in entries {
+            guard site < activity.count else { throw DecodingError("site out of range") }
+            let column = activity.element(site)
+            guard first == UInt64(column.pointee.statusCount) else { throw DecodingError("column out of order") }
+            for i in next..<(next + count) {
+                let change = try reader.readVarint()
+                guard change <= UInt64(UInt32.max), Int(change >> 1) < people.count else {
+                    throw DecodingError("operator out of range")
+                }
+                column.pointee.appendStatus(UInt32(change), at: timestamps[i], offset: offsets[i])
+            }
+            column.pointee.committedStatuses += count
+            next += count
+        }
     }
 
     private func readPairs(

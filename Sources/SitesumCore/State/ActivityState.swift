@@ -48,6 +48,9 @@ public final class ActivityState {
     var spareIDs = RawColumn<CheckpointedID>()
     @usableFromInline var pendingVisitorPairs = RawColumn<PairKey>()
     @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
+    /// The sites with events since the last checkpoint, in the order they
+    /// got their first: what a checkpoint looks at, instead of every site.
+    @usableFromInline var changedSites = RawColumn<UInt32>()
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
@@ -63,6 +66,7 @@ public final class ActivityState {
         spareIDs.deallocate()
         pendingVisitorPairs.deallocate()
         pendingOperatorPairs.deallocate()
+        changedSites.deallocate()
     }
 
     /// Applies one valid event found at byte `offset` of the input.
@@ -232,6 +236,7 @@ public final class ActivityState {
         let pair = PairKey(site: site, person: person)
         // In place, by address: see `SiteActivity`.
         let activity = self.activity.element(Int(site))
+        if tracksChanges && activity.pointee.isCheckpointed { changedSites.append(site) }
         if kind == .message {
             activity.pointee.messageTimestamps.append(timestamp)
             if visitorPairs.insert(pair) {

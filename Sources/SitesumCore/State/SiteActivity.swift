@@ -29,6 +29,11 @@ struct SiteActivity: BitwiseCopyable {
 
     @inlinable var statusCount: Int { statusTimestamps.count }
 
+    /// Whether the last checkpoint holds all of the site's events.
+    @inlinable var isCheckpointed: Bool {
+        messageTimestamps.count == committedMessages && statusCount == committedStatuses
+    }
+
     /// Appends a status change (`operator << 1 | online`) at `timestamp`, from byte `offset`.
     @inlinable @inline(__always)
     mutating func appendStatus(_ change: UInt32, at timestamp: Int64, offset: UInt64) {
