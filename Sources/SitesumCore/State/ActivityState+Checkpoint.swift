@@ -123,27 +123,14 @@ extension ActivityState {
             if !newStatuses.isEmpty { statuses.append((index, newStatuses)) }
         }
         try writeSharedColumns(.messagesOfSites, sharedMessages, width: 8, emit) { writer, entries in
-            var timestamps: [Int64] = []
-            for (index, range) in entries {
-                let messages = activity[index].messageTimestamps
-                let recent = (range.lowerBound - messages.packedCount)..<(range.upperBound - messages.packedCount)
-                messages.recent.withUnsafeElements(recent) { timestamps.append(contentsOf: $0) }
-            }
-            timestamps.withUnsafeBufferPointer { writer.writePacked($0) }
+            // The values not packed yet are `recent`'s, after the blocks'.
+            gathered(entries) { ($0.messageTimestamps.recent, $0.messageTimestamps.packedCount) }
+                .withUnsafeBufferPointer { writer.writePacked($0) }
         }
         try writeSharedColumns(.statusesOfSites, statuses, width: 20, emit) { writer, entries in
-            var timestamps: [Int64] = []
-            var offsets: [UInt64] = []
-            var changes: [UInt32] = []
-            for (index, range) in entries {
-                let site = activity[index]
-                site.statusTimestamps.withUnsafeElements(range) { timestamps.append(contentsOf: $0) }
-                site.statusOffsets.withUnsafeElements(range) { offsets.append(contentsOf: $0) }
-                site.statusChanges.withUnsafeElements(range) { changes.append(contentsOf: $0) }
-            }
-            timestamps.withUnsafeBufferPointer { writer.writePacked($0) }
-            offsets.withUnsafeBufferPointer { writer.writeDeltas($0) }
-            for change in changes { writer.writeVarint(UInt64(change)) }
+            gathered(entries) { ($0.statusTimestamps, 0) }.withUnsafeBufferPointer { writer.writePacked($0) }
+            gathered(entries) { ($0.statusOffsets, 0) }.withUnsafeBufferPointer { writer.writeDeltas($0) }
+            for change in gathered(entries, { ($0.statusChanges, 0) }) { writer.writeVarint(UInt64(change)) }
         }
         try writePairs(.visitorPairs, pendingVisitorPairs, emit)
         try writePairs(.operatorPairs, pendingOperatorPairs, emit)
@@ -161,6 +148,7 @@ extension ActivityState {
             let site = activity.element(Int(changed))
             site.pointee.committedMessages = site.pointee.messageTimestamps.count
             site.pointee.committedStatuses = site.pointee.statusCount
+            site.pointee.isChanged = false
         }
         changedSites.removeAll()
     }
@@ -364,6 +352,23 @@ extension ActivityState {
             }
             values(&writer, taken)
             try emit(writer.bytes)
+        }
+    }
+
+    /// The values of `entries` (site, range of a column), one site's after
+    /// another's, copied from the column `column` gives for a site, whose
+    /// index 0 is the column's value `first`.
+    private func gathered<Value: BitwiseCopyable>(
+        _ entries: [(site: Int, range: Range<Int>)], _ column: (SiteActivity) -> (RawColumn<Value>, first: Int)
+    ) -> [Value] {
+        [Value](unsafeUninitializedCapacity: entries.reduce(0) { $0 + $1.range.count }) { out, initialized in
+            for (site, range) in entries {
+                let (values, first) = column(activity[site])
+                values.withUnsafeElements((range.lowerBound - first)..<(range.upperBound - first)) { part in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[initialized...]).initialize(fromContentsOf: part)
+                }
+                initialized += range.count
+            }
         }
     }
 

@@ -50,6 +50,7 @@ public final class ActivityState {
     @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
     /// The sites with events since the last checkpoint, in the order they
     /// got their first: what a checkpoint looks at, instead of every site.
+    /// (A state that does not track changes lists every site once.)
     @usableFromInline var changedSites = RawColumn<UInt32>()
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
@@ -236,7 +237,11 @@ public final class ActivityState {
         let pair = PairKey(site: site, person: person)
         // In place, by address: see `SiteActivity`.
         let activity = self.activity.element(Int(site))
-        if tracksChanges && activity.pointee.isCheckpointed { changedSites.append(site) }
+        if !activity.pointee.isChanged {
+            // Without checkpoints, the flag stays set: a site is listed once.
+            activity.pointee.isChanged = true
+            changedSites.append(site)
+        }
         if kind == .message {
             activity.pointee.messageTimestamps.append(timestamp)
             if visitorPairs.insert(pair) {
