@@ -137,6 +137,124 @@ import Testing
         }
     }
 
+    /// The column records of a checkpoint: for each tag, the sites its
+    /// records name (a site once for each record that holds values of it).
+    func columnSites(_ records: [[UInt8]]) throws -> [ActivityState.RecordTag: [Int]] {
+        var sites: [ActivityState.RecordTag: [Int]] = [:]
+        for record in records {
+            try record.withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                let tag = ActivityState.RecordTag(rawValue: try reader.read(UInt8.self))!
+                switch tag {
+                case .messages, .statuses:
+                    sites[tag, default: []].append(Int(try reader.read(UInt32.self)))
+                case .messagesOfSites, .statusesOfSites:
+                    for _ in 0..<(try reader.read(UInt32.self)) {
+                        sites[tag, default: []].append(Int(try reader.readVarint()))
+                        _ = try reader.readVarint()
+                        _ = try reader.readVarint()
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        return sites
+    }
+
+    /// Columns of many sites: the new statuses and the message timestamps
+    /// not yet packed of all sites share records (split where one fills,
+    /// a site's values between two), and busy sites' packed blocks go out
+    /// one a record. Loaded, they make the same state, which goes on to
+    /// write the same next checkpoint.
+    @Test func columnsOfManySitesShareRecords() throws {
+        var script = EventScript()
+        // 400 sites × 400 messages (more than a shared record holds in
+        // all, 3,000 statuses of one site too (more than one holds of
+        // statuses), and one site with enough messages to pack blocks.
+        for i in 0..<160_000 {
+            script.message(uuid(i), site: "s\(i % 400)", from: "v\(i % 3)", at: Int64(i % 86_400))
+        }
+        for i in 0..<60_000 {
+            script.status(uuid(200_000 + i), site: "s7", from: "op\(i % 5)", i % 3 == 0, at: Int64(i % 1_000))
+        }
+        for i in 0..<70_000 {
+            script.message(uuid(300_000 + i), site: "busy", from: "v", at: Int64(i))
+        }
+        let state = ActivityState(tracksChanges: true)
+        _ = script.apply(to: state)
+        let written = try records(of: state)
+        let sites = try columnSites(written)
+        let busy = Int(state.sites.count - 1)
+        #expect(Set(sites[.messages] ?? []) == [busy])
+        #expect(sites[.statuses] == nil)
+        // Every other site is in the shared records; one split between two
+        // records appears twice.
+        let shared = sites[.messagesOfSites] ?? []
+        #expect(Set(shared) == Set(0..<400))
+        #expect(shared.count == 401)
+        #expect((sites[.statusesOfSites] ?? []).allSatisfy { $0 == 7 } && (sites[.statusesOfSites] ?? []).count == 2)
+        let loaded = try load(written, lines: script, reserving: 300_000)
+        #expect(loaded.summary() == state.summary())
+        state.markCheckpointed()
+        var more = EventScript()
+        more.message(uuid(900_000), site: "s3", from: "v9", at: 5)
+        more.status(uuid(900_001), site: "s7", from: "op1", true, at: 5)
+        #expect(more.apply(to: loaded, offset: 90_000_000) == more.apply(to: state, offset: 90_000_000))
+        #expect(try records(of: loaded) == records(of: state))
+    }
+
+    /// A checkpoint writes the columns of the sites that changed since the
+    /// one before, in the order they changed, and no other.
+    @Test func onlyTheSitesThatChangedAreWritten() throws {
+        var script = EventScript()
+        for i in 0..<1_000 {
+            script.message(uuid(i), site: "s\(i)", from: "v", at: 1)
+            script.status(uuid(10_000 + i), site: "s\(i)", from: "op", true, at: 1)
+        }
+        let state = ActivityState(tracksChanges: true)
+        _ = script.apply(to: state)
+        #expect(try columnSites(records(of: state))[.messagesOfSites] == Array(0..<1_000))
+        state.markCheckpointed()
+        var more = EventScript()
+        more.message(uuid(20_000), site: "s500", from: "v", at: 2)
+        more.status(uuid(20_001), site: "s3", from: "op", false, at: 2)
+        more.message(uuid(20_002), site: "s3", from: "v", at: 2)
+        _ = more.apply(to: state, offset: 5_000_000)
+        let sites = try columnSites(records(of: state))
+        #expect(sites[.messagesOfSites] == [500, 3])
+        #expect(sites[.statusesOfSites] == [3])
+        state.markCheckpointed()
+        #expect(try records(of: state).isEmpty)
+    }
+
+    /// Damage inside a record of several sites' columns is reported: a site
+    /// out of range, values out of order, a count of entries or values
+    /// larger than the record.
+    @Test func damagedSharedRecordsAreRejected() throws {
+        var script = EventScript()
+        script.message(uuid(1), site: "a", from: "v", at: 1)
+        script.message(uuid(2), site: "b", from: "v", at: 2)
+        let state = ActivityState(tracksChanges: true)
+        _ = script.apply(to: state)
+        let records = try records(of: state)
+        let shared = try #require(records.firstIndex { $0.first == ActivityState.RecordTag.messagesOfSites.rawValue })
+        // Tag, two entries (site 0, first 0, one value; site 1, first 0, one value), then the values.
+        #expect(Array(records[shared][0..<11]) == [9, 2, 0, 0, 0, 0, 0, 1, 1, 0, 1])
+        func damaged(_ change: (inout [UInt8]) -> Void) -> [[UInt8]] {
+            var copy = records
+            change(&copy[shared])
+            return copy
+        }
+        #expect(throws: Never.self) { try load(records, lines: script) }
+        #expect(throws: DecodingError.self) { try load(damaged { $0[8] = 9 }, lines: script) }  // site 9 of 2
+        #expect(throws: DecodingError.self) { try load(damaged { $0[9] = 1 }, lines: script) }  // first 1 of a new column
+        #expect(throws: DecodingError.self) { try load(damaged { $0[8] = 0 }, lines: script) }  // site 0 twice, the second out of order
+        #expect(throws: DecodingError.self) { try load(damaged { $0[1] = 200 }, lines: script) }  // more entries than bytes
+        #expect(throws: DecodingError.self) { try load(damaged { $0[10] = 0 }, lines: script) }  // an entry of no values
+        #expect(throws: DecodingError.self) { try load(damaged { $0[7...7] = [0xFF, 0xFF, 0x7F] }, lines: script) }  // two million values
+    }
+
     /// The fingerprint is part of the checkpoint format (`UUIDKey.fingerprint`):
     /// a change to the hash behind it must come with a new format version.
     @Test func fingerprintsArePinned() throws {
