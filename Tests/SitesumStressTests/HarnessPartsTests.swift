@@ -48,6 +48,19 @@ import Testing
         #expect(Termination(waitStatus: SIGKILL) == .signaled(SIGKILL))
     }
 
+    /// A child's stdout through a pipe (how the harness runs sitesum under a
+    /// file size limit): all of it arrives, more than a pipe holds at once,
+    /// and the limit, which a file would be held to, does not apply.
+    @Test func stdoutThroughAPipeArrivesWholeAndUnlimited() throws {
+        let error = "/tmp/sitesum-harness-pipe-\(getpid()).err"
+        defer { unlink(error) }
+        let child = try ChildProcess.spawn(
+            "/bin/sh", ["-c", "ulimit -f 1; head -c 300000 /dev/zero | tr '\\0' x; exit 3"],
+            environment: [:], stdout: nil, stderr: error)
+        #expect(child.wait() == .exited(3))
+        #expect(child.capturedStdout() == [UInt8](repeating: UInt8(ascii: "x"), count: 300_000))
+    }
+
     @Test func signalsEndRunsAsDocumented() {
         #expect(KillScenario.expectedEnd(of: .signaled(SIGKILL), after: SIGKILL))
         #expect(KillScenario.expectedEnd(of: .exited(130), after: SIGINT))

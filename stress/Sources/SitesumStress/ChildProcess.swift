@@ -34,22 +34,39 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
 final class ChildProcess {
     let pid: pid_t
     private(set) var termination: Termination?
+    /// What the child writes to stdout when it goes to a pipe (`stdout` nil).
+    private let captured: PipeCapture?
 
-    private init(pid: pid_t) {
+    private init(pid: pid_t, captured: PipeCapture?) {
         self.pid = pid
+        self.captured = captured
     }
 
     /// Starts `executable` with `arguments`, the harness's environment plus
-    /// `environment`, stdin from /dev/null, stdout and stderr to the given files.
+    /// `environment`, stdin from /dev/null, stdout and stderr to the given
+    /// files; stdout to a pipe the harness reads when `stdout` is nil (see
+    /// `capturedStdout`).
     static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String],
-        stdout: String, stderr: String
+        stdout: String?, stderr: String
     ) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var pipeEnds: [Int32] = [-1, -1]
+        if let stdout {
+            posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            // Both ends close on exec (the child gets its own copy as fd 1), so
+            // that no other child holds the pipe open past this one's end.
+            guard pipe(&pipeEnds) == 0 else {
+                throw StressError("cannot make a pipe: \(String(cString: strerror(errno)))")
+            }
+            for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        }
+        defer { if pipeEnds[1] >= 0 { close(pipeEnds[1]) } }
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 
         var attributes = posix_spawnattr_t()
@@ -75,9 +92,17 @@ final class ChildProcess {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
+            if pipeEnds[0] >= 0 { close(pipeEnds[0]) }
             throw StressError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
-        return ChildProcess(pid: pid)
+        return ChildProcess(pid: pid, captured: pipeEnds[0] >= 0 ? PipeCapture(reading: pipeEnds[0]) : nil)
+    }
+
+    /// All the child wrote to stdout, once it has ended, when it went to a
+    /// pipe: read to its end (every writer closed it), so nothing written
+    /// before the child ended is missed.
+    func capturedStdout() -> [UInt8] {
+        captured?.bytes() ?? []
     }
 
     /// Sends `signal` unless the child has already been reaped.
@@ -132,6 +157,36 @@ final class ChildProcess {
             }
         }
         return nil
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, as the child writes: a
+/// child whose stdout is a pipe nobody reads stops once the pipe is full.
+private final class PipeCapture: @unchecked Sendable {
+    // @unchecked: `data` is written by the reading thread only until it
+    // signals `finished`, and read only after waiting for that.
+    private var data: [UInt8] = []
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(reading descriptor: Int32) {
+        Thread.detachNewThread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                data.append(contentsOf: buffer[..<count])
+            }
+            close(descriptor)
+            finished.signal()
+        }
+    }
+
+    /// Everything read, once the pipe has ended.
+    func bytes() -> [UInt8] {
+        finished.wait()
+        finished.signal()
+        return data
     }
 }
 

@@ -58,9 +58,12 @@ final class Lab {
         let begin = Date()
         let child: ChildProcess
         if let setup = command.shellSetup {
+            // Stdout through a pipe: a limit the setup sets on file sizes
+            // (`ulimit -f`) would apply to a file there too, and a summary of
+            // many sites is longer than the checkpoint files it is meant for.
             child = try ChildProcess.spawn(
                 "/bin/sh", ["-c", setup + "; exec \"$0\" \"$@\"", binary] + command.arguments,
-                environment: command.environment, stdout: stdoutPath, stderr: stderrPath)
+                environment: command.environment, stdout: nil, stderr: stderrPath)
         } else {
             child = try ChildProcess.spawn(binary, command.arguments, environment: command.environment,
                                            stdout: stdoutPath, stderr: stderrPath)
@@ -74,7 +77,8 @@ final class Lab {
         }
         let termination = child.wait()
         let seconds = Date().timeIntervalSince(begin)
-        let stdout = (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))).map { [UInt8]($0) } ?? []
+        let stdout = command.shellSetup != nil ? child.capturedStdout()
+            : (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))).map { [UInt8]($0) } ?? []
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return RunResult(termination: termination, stdout: stdout, stderr: stderr,
                          signalSent: signalSent, readPosition: position, seconds: seconds)
