@@ -1,11 +1,13 @@
-/// The on-disk format of the checkpoint store, version 2.
+/// The on-disk format of the checkpoint store, version 3.
 ///
-/// # Checkpoint store format (version 2)
+/// # Checkpoint store format (version 3)
 ///
-/// Version 2 has the framing of version 1; what changed is the layout of the
-/// state inside DATA records (SitesumCore's `ActivityState+Checkpoint.swift`):
-/// ids as fingerprints and line offsets, integer columns packed. A file of
-/// version 1 is reported as written by an older sitesum and not used.
+/// Versions 2 and 3 have the framing of version 1; what changed is the layout
+/// of the state inside DATA records (SitesumCore's
+/// `ActivityState+Checkpoint.swift`): in version 2 ids as fingerprints and
+/// line offsets, integer columns packed; in version 3 the columns of several
+/// sites in one record. A file of an earlier version is reported as written
+/// by an older sitesum and not used.
 ///
 /// ## Layout of a cache directory
 ///
@@ -39,7 +41,7 @@
 /// | offset | size   | field      | value                                               |
 /// +--------+--------+------------+-----------------------------------------------------+
 /// |      0 |      8 | magic      | "SSUMMAN\0" (manifest) or "SSUMSEG\0" (segment)     |
-/// |      8 |      4 | version    | UInt32 = 2                                          |
+/// |      8 |      4 | version    | UInt32 = 3                                          |
 /// |     12 |      8 | generation | UInt64: the file's generation                       |
 /// +--------+--------+------------+-----------------------------------------------------+
 ///
@@ -69,7 +71,7 @@
 /// | 4    | SEGMENT  | manifest | 20 bytes: generation u64, length u64, crc32c u32 (a `SegmentRef`) |
 /// | 5    | END      | both     | 8 bytes: u64 count of the records before it in this file          |
 ///
-/// Any other type is damage in version 2; adding one needs a new version.
+/// Any other type is damage in version 3; adding one needs a new version.
 ///
 /// A **segment** is `header, DATA*, END`. Its header generation is the generation of
 /// the commit that wrote it; a segment is only written when it has at least one
@@ -83,15 +85,15 @@
 /// The END record makes truncation at a record boundary detectable; any byte after
 /// it is damage. The header has no checksum of its own because each of its fields
 /// is checked against a known value: the magic against the file kind, the version
-/// against 2, the generation against the file name (manifest) or the manifest's
+/// against 3, the generation against the file name (manifest) or the manifest's
 /// SEGMENT record (segment).
 ///
 /// ## Verification
 ///
 /// A manifest is usable when, in this order: it is a regular file; it starts with
-/// the manifest magic; its version is 2 (another version is reported as such,
+/// the manifest magic; its version is 3 (another version is reported as such,
 /// not as damage: "unknown format version N" from a newer sitesum, "format
-/// version 1, written by an older sitesum" from an older one); its
+/// version N, written by an older sitesum" from an older one); its
 /// generation matches its name; every record is complete, no longer than 64 MiB, has
 /// a valid CRC and the expected type in the expected order, with the expected
 /// payload size; the END count matches; nothing follows END.

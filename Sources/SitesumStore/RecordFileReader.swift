@@ -127,7 +127,7 @@ final class RecordFileReader {
         atEndOfFile ? bufferOffset + UInt64(tail) : fileSize
     }
 
-    /// Reads and checks the 20-byte header: magic of `kind`, version 1, `generation`.
+    /// Reads and checks the 20-byte header: magic of `kind`, `CheckpointFormat.version`, `generation`.
     func readHeader(_ kind: CheckpointFormat.FileKind, generation expected: UInt64) throws(FileProblem) {
         let size = Int(min(UInt64(CheckpointFormat.headerSize), fileSize))
         guard let header = try take(size) else {

@@ -13,7 +13,7 @@
 /// | 3 | ids that are not UUIDs | as 1 |
 /// | 4 | UUID ids | count u32, count × fingerprint u32, count line offsets as deltas |
 /// | 5 | message timestamps | site u32, first index u64, count u32, count timestamps packed |
-/// | 6 | statuses | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
+/// | 6 | statuses of one site (format version 2; not written or read since) | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
 /// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
 /// | 8 | (site, operator) pairs | as 7 |
 /// | 9 | message timestamps of several sites | count u32, count × (site, first index, values: varints), their values' timestamps packed, site after site |
@@ -24,8 +24,7 @@
 /// the column's blocks, share records (9, 10) whatever the site: a log of
 /// a million sites with a few events each gave each site records of its
 /// own at every checkpoint, about 40 bytes each before a single value.
-/// Whole packed blocks still go out one per record (5), as they are; tag 6
-/// is no longer written, and both are still read.
+/// Whole packed blocks still go out one per record (5), as they are.
 ///
 /// UUID ids are not stored, only their fingerprints and the offsets of their
 /// lines: a resume reads a line again when it needs the id (`CheckpointedIDs`).
@@ -215,8 +214,7 @@ extension ActivityState {
             activity.element(site).pointee.messageTimestamps.append(packed: try reader.readPackedBytes(count: count), count: count)
             activity.element(site).pointee.committedMessages += count
         case .statuses:
-            let (site, count) = try readColumnHeader(&reader, existing: { self.activity[$0].statusCount })
-            try readStatuses(&reader, of: [(site, UInt64(activity[site].statusCount), count)])
+            throw DecodingError("a record of one site's statuses (tag 6), which only format version 2 wrote")
         case .messagesOfSites:
             let entries = try readSharedEntries(&reader)
             let total = entries.reduce(0) { $0 + $1.count }
@@ -449,9 +447,10 @@ extension ActivityState {
         return entries
     }
 
-    /// The statuses of `entries` (sites, the index of each one's first, how
-    /// many), written one site after another: all timestamps packed, all
-    /// line offsets as deltas, all changes as varints.
+    /// The statuses of a record of several sites' (`entries`: the sites, the
+    /// index of each one's first, how many), written one site after another:
+    /// all timestamps packed, all line offsets as deltas, all changes as
+    /// varints.
     private func readStatuses(_ reader: inout ByteReader, of entries: [(site: Int, first: UInt64, count: Int)]) throws(DecodingError) {
         let total = entries.reduce(0) { $0 + $1.count }
         var timestamps: [Int64] = []

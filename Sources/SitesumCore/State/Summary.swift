@@ -70,30 +70,35 @@ extension Array where Element == SiteSummary {
 extension ActivityState {
     /// The summary: one entry per site, sorted by site id bytewise.
     public func summary() -> [SiteSummary] {
-        let (order, chats) = siteOrderAndChats()
-        let sites = self.sites
-        return order.map { index in
-            let site = activity[index]
-            return SiteSummary(
-                site: Array(sites.name(index)),
-                messages: chats[index],
-                emails: site.messageTimestamps.count - chats[index],
-                operators: site.operators,
-                visitors: site.visitors
-            )
+        var summary: [SiteSummary] = []
+        summary.reserveCapacity(activity.count)
+        forEachSiteInOrder { name, messages, emails, operators, visitors in
+            summary.append(SiteSummary(site: Array(name), messages: messages, emails: emails,
+                                       operators: operators, visitors: visitors))
         }
+        return summary
     }
 
     /// `summary().text`, written straight from the state: no entry, and no
     /// copy of its name, for each of what may be millions of sites.
     public func summaryText() -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(sites.arena.count + activity.count * 64)
+        forEachSiteInOrder { name, messages, emails, operators, visitors in
+            SiteSummary.appendLine(site: name, messages: messages, emails: emails,
+                                   operators: operators, visitors: visitors, to: &text)
+        }
+        return text
+    }
+
+    /// Calls `body` with each site's name and counts (messages, emails,
+    /// operators, visitors), sorted by site id bytewise.
+    private func forEachSiteInOrder(_ body: (UnsafeRawBufferPointer, Int, Int, Int, Int) -> Void) {
         let (order, chats) = siteOrderAndChats()
         let sites = self.sites
-        var text: [UInt8] = []
-        text.reserveCapacity(sites.arena.count + order.count * 64)
         // The sites come in the order of their names, not of their indices:
-        // each line's record, bounds and name are a cache miss of its own
-        // when there are many sites, so they are asked for some lines ahead.
+        // each one's record, bounds and name are a cache miss of its own
+        // when there are many sites, so they are asked for some sites ahead.
         let ahead = 16
         sites.arena.withUnsafeBytes { arena in
             for (position, index) in order.enumerated() {
@@ -108,13 +113,10 @@ extension ActivityState {
                     SitesumPrefetch.prefetch(arena.baseAddress.unsafelyUnwrapped + sites.bounds[order[position + ahead / 2]])
                 }
                 let site = activity[index]
-                SiteSummary.appendLine(
-                    site: UnsafeRawBufferPointer(rebasing: arena[sites.bounds[index]..<sites.bounds[index + 1]]),
-                    messages: chats[index], emails: site.messageTimestamps.count - chats[index],
-                    operators: site.operators, visitors: site.visitors, to: &text)
+                body(UnsafeRawBufferPointer(rebasing: arena[sites.bounds[index]..<sites.bounds[index + 1]]),
+                     chats[index], site.messageTimestamps.count - chats[index], site.operators, site.visitors)
             }
         }
-        return text
     }
 
     /// A site with at most this many messages counts its chats in one step,
