@@ -64,14 +64,8 @@ struct BinaryHarness {
     }
 
     func generate(lines: Int, seed: UInt64, configure: (inout GeneratorOptions) -> Void = { _ in }) -> [UInt8] {
-        var options = GeneratorOptions(lines: lines)
-        options.seed = seed
-        options.sites = 7
-        options.operators = 3
-        options.visitors = 50
-        options.span = 5_000
-        options.duplicateRate = 0.05
-        options.malformedRate = 0.01
+        var options = GeneratorOptions(lines: lines, seed: seed, sites: 7, operators: 3, visitors: 50,
+                                       span: 5_000, duplicateRate: 0.05, malformedRate: 0.01)
         configure(&options)
         return LogGenerator(options: options).bytes()
     }

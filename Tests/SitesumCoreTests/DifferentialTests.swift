@@ -27,15 +27,8 @@ import Testing
 
     /// Options for larger case `n`: closer to real logs, still tie-prone.
     static func largerOptions(_ n: Int) -> GeneratorOptions {
-        var options = GeneratorOptions(lines: 30_000 + 10_000 * n)
-        options.seed = 90_000 + UInt64(n)
-        options.sites = 40
-        options.operators = 3
-        options.visitors = 200
-        options.span = 600
-        options.duplicateRate = 0.05
-        options.malformedRate = 0.01
-        return options
+        GeneratorOptions(lines: 30_000 + 10_000 * n, seed: 90_000 + UInt64(n), sites: 40, operators: 3,
+                         visitors: 200, span: 600, duplicateRate: 0.05, malformedRate: 0.01)
     }
 
     // MARK: - Tests
@@ -57,14 +50,8 @@ import Testing
     /// and some through a timeline in slices.
     @Test(arguments: 0..<4)
     func sitesSmallAndBusyAgree(_ n: Int) {
-        var options = GeneratorOptions(lines: 5_000 + 3_000 * n)
-        options.seed = 70_000 + UInt64(n)
-        options.sites = 1 + n % 3
-        options.operators = 3
-        options.visitors = 50
-        options.span = 400
-        options.duplicateRate = 0.02
-        options.malformedRate = 0.01
+        let options = GeneratorOptions(lines: 5_000 + 3_000 * n, seed: 70_000 + UInt64(n), sites: 1 + n % 3,
+                                       operators: 3, visitors: 50, span: 400, duplicateRate: 0.02, malformedRate: 0.01)
         let bytes = LogGenerator(options: options).bytes()
         Self.expectAgreement(on: bytes, options: options, what: "input")
         // The generator favours the first site: it is the busy one.
@@ -79,14 +66,8 @@ import Testing
     /// outgrow `ActivityState.namePrefetchSlots`, so applying prefetches
     /// names, records and pairs of the lines ahead.
     @Test func manySitesAgreeThroughBatches() {
-        var options = GeneratorOptions(lines: 60_000)
-        options.seed = 71_000
-        options.sites = 25_000
-        options.operators = 2
-        options.visitors = 3
-        options.span = 300
-        options.duplicateRate = 0.05
-        options.malformedRate = 0.01
+        let options = GeneratorOptions(lines: 60_000, seed: 71_000, sites: 25_000, operators: 2, visitors: 3,
+                                       span: 300, duplicateRate: 0.05, malformedRate: 0.01)
         let bytes = LogGenerator(options: options).bytes()
         let ingestor = LineIngestor(state: ActivityState())
         var prefetched = false

@@ -21,27 +21,12 @@ import Testing
         }
     }
 
-    static func options(
-        lines: Int, seed: UInt64, sites: Int = 10, operators: Int = 5, visitors: Int = 1000,
-        span: Int64 = 86_400, duplicateRate: Double = 0.01, malformedRate: Double = 0.001
-    ) -> GeneratorOptions {
-        var options = GeneratorOptions(lines: lines)
-        options.seed = seed
-        options.sites = sites
-        options.operators = operators
-        options.visitors = visitors
-        options.span = span
-        options.duplicateRate = duplicateRate
-        options.malformedRate = malformedRate
-        return options
-    }
-
     // MARK: - Determinism and shape
 
     @Test func sameOptionsGiveTheSameBytesAndOtherSeedsDoNot() {
-        let a = LogGenerator(options: Self.options(lines: 5000, seed: 7, malformedRate: 0.05)).bytes()
-        let b = LogGenerator(options: Self.options(lines: 5000, seed: 7, malformedRate: 0.05)).bytes()
-        let c = LogGenerator(options: Self.options(lines: 5000, seed: 8, malformedRate: 0.05)).bytes()
+        let a = LogGenerator(options: GeneratorOptions(lines: 5000, seed: 7, malformedRate: 0.05)).bytes()
+        let b = LogGenerator(options: GeneratorOptions(lines: 5000, seed: 7, malformedRate: 0.05)).bytes()
+        let c = LogGenerator(options: GeneratorOptions(lines: 5000, seed: 8, malformedRate: 0.05)).bytes()
         #expect(a == b)
         #expect(a != c)
     }
@@ -50,7 +35,7 @@ import Testing
     /// generator (or a platform difference) shows up: benchmarks and bug
     /// reports name a seed and expect the same file. Update deliberately.
     @Test func outputIsPinnedForAKnownSeed() {
-        let bytes = LogGenerator(options: Self.options(lines: 3000, seed: 42, malformedRate: 0.05)).bytes()
+        let bytes = LogGenerator(options: GeneratorOptions(lines: 3000, seed: 42, malformedRate: 0.05)).bytes()
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a 64
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         let firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
@@ -65,7 +50,7 @@ import Testing
 
     @Test(arguments: [0, 1, 2, 17, 1000, 12_345])
     func writesExactlyTheRequestedNumberOfLines(_ lines: Int) {
-        let run = Run(Self.options(lines: lines, seed: UInt64(lines), duplicateRate: 0.1, malformedRate: 0.1))
+        let run = Run(GeneratorOptions(lines: lines, seed: UInt64(lines), duplicateRate: 0.1, malformedRate: 0.1))
         #expect(run.bytes.filter { $0 == UInt8(ascii: "\n") }.count == lines)
         #expect(run.kinds.count == lines)
         #expect(run.bytes.last == (lines == 0 ? nil : UInt8(ascii: "\n")))
@@ -73,21 +58,21 @@ import Testing
     }
 
     @Test func outOfRangeOptionsAreClamped() {
-        var options = Self.options(lines: 200, seed: 1, sites: 0, operators: -3, visitors: 0, span: -5,
+        var options = GeneratorOptions(lines: 200, seed: 1, sites: 0, operators: -3, visitors: 0, span: -5,
                                    duplicateRate: 2, malformedRate: -1)
         #expect(!LogGenerator(options: options).bytes().isEmpty)
         options.lines = -10
         #expect(LogGenerator(options: options).bytes().isEmpty)
-        options = Self.options(lines: 50, seed: 1, duplicateRate: .nan, malformedRate: 1)
+        options = GeneratorOptions(lines: 50, seed: 1, duplicateRate: .nan, malformedRate: 1)
         #expect(Run(options).kinds.allSatisfy { $0 == .malformed })
     }
 
     @Test func chunksHoldWholeLinesAndMemoryStaysBounded() {
-        let run = Run(Self.options(lines: 60_000, seed: 3))
+        let run = Run(GeneratorOptions(lines: 60_000, seed: 3))
         #expect(run.chunkSizes.count >= 8)
         #expect(run.chunkSizes.allSatisfy { $0 <= LogGenerator.maxChunkBytes })
         #expect(run.chunksEndWithNewline)
-        #expect(run.bytes == LogGenerator(options: Self.options(lines: 60_000, seed: 3)).bytes())
+        #expect(run.bytes == LogGenerator(options: GeneratorOptions(lines: 60_000, seed: 3)).bytes())
     }
 
     // MARK: - Every line is what it was meant to be
@@ -97,7 +82,7 @@ import Testing
     /// malformed, blank lines are blank.
     @Test(arguments: 0..<40)
     func everyLineIsWhatItWasMeantToBe(_ seed: UInt64) {
-        let options = Self.options(
+        let options = GeneratorOptions(
             lines: 2000, seed: seed, sites: 1 + Int(seed % 12), operators: 1 + Int(seed % 3),
             visitors: 1 + Int(seed % 20), span: 1 + Int64(seed % 60), duplicateRate: 0.15, malformedRate: 0.15)
         let run = Run(options)
@@ -124,7 +109,7 @@ import Testing
 
     /// Shared by the realism tests: generating and judging 100k lines once.
     static let bigRun: (run: Run, verdicts: [ReferenceModel.Verdict], lines: [[UInt8]]) = {
-        let run = Run(options(lines: 100_000, seed: 11))
+        let run = Run(GeneratorOptions(lines: 100_000, seed: 11))
         return (run, ReferenceModel.verdicts(of: run.bytes), ReferenceModel.lines(of: run.bytes))
     }()
 
@@ -184,7 +169,7 @@ import Testing
     // MARK: - The cases the engine's rules are about
 
     @Test func smallSpansMakeTiesBetweenStatusesAndMessages() {
-        let verdicts = ReferenceModel.verdicts(of: LogGenerator(options: Self.options(
+        let verdicts = ReferenceModel.verdicts(of: LogGenerator(options: GeneratorOptions(
             lines: 3000, seed: 5, sites: 3, operators: 2, visitors: 10, span: 50)).bytes())
         let events = verdicts.compactMap { if case .counted(let e) = $0 { e } else { nil } }
         #expect(events.allSatisfy { (0..<50).contains($0.timestamp) })
@@ -194,7 +179,7 @@ import Testing
     }
 
     @Test func duplicatesAreMostlyExactRepeatsSometimesConflicting() {
-        let run = Run(Self.options(lines: 20_000, seed: 9, duplicateRate: 0.1))
+        let run = Run(GeneratorOptions(lines: 20_000, seed: 9, duplicateRate: 0.1))
         let lines = ReferenceModel.lines(of: run.bytes)
         let verdicts = ReferenceModel.verdicts(of: run.bytes)
         var firstLine: [[UInt8]: [UInt8]] = [:]
@@ -218,7 +203,7 @@ import Testing
     }
 
     @Test func malformedLinesCarryIDsThatLaterValidLinesUse() {
-        let run = Run(Self.options(lines: 5000, seed: 4, malformedRate: 0.1))
+        let run = Run(GeneratorOptions(lines: 5000, seed: 4, malformedRate: 0.1))
         let lines = ReferenceModel.lines(of: run.bytes)
         let verdicts = ReferenceModel.verdicts(of: run.bytes)
         var malformedText: [String] = []
@@ -236,7 +221,7 @@ import Testing
     }
 
     @Test func everyKindOfDefectAppears() {
-        let verdicts = ReferenceModel.verdicts(of: LogGenerator(options: Self.options(
+        let verdicts = ReferenceModel.verdicts(of: LogGenerator(options: GeneratorOptions(
             lines: 20_000, seed: 6, malformedRate: 0.2)).bytes())
         let reasons = Set(verdicts.compactMap { if case .malformed(let why) = $0 { why } else { nil } })
         let expected: Set = [
