@@ -205,7 +205,8 @@ import Testing
     }
 
     /// A checkpoint writes the columns of the sites that changed since the
-    /// one before, in the order they changed, and no other.
+    /// one before, and no other, in the order of the sites' indices; and
+    /// the new pairs by site too.
     @Test func onlyTheSitesThatChangedAreWritten() throws {
         var script = EventScript()
         for i in 0..<1_000 {
@@ -220,10 +221,24 @@ import Testing
         more.message(uuid(20_000), site: "s500", from: "v", at: 2)
         more.status(uuid(20_001), site: "s3", from: "op", false, at: 2)
         more.message(uuid(20_002), site: "s3", from: "v", at: 2)
+        more.message(uuid(20_003), site: "s200", from: "w", at: 2)
+        more.message(uuid(20_004), site: "s100", from: "w", at: 2)
+        more.message(uuid(20_005), site: "s200", from: "x", at: 2)
         _ = more.apply(to: state, offset: 5_000_000)
-        let sites = try columnSites(records(of: state))
-        #expect(sites[.messagesOfSites] == [500, 3])
+        let written = try records(of: state)
+        let sites = try columnSites(written)
+        #expect(sites[.messagesOfSites] == [3, 100, 200, 500])
         #expect(sites[.statusesOfSites] == [3])
+        let pairs = try written.filter { $0.first == ActivityState.RecordTag.visitorPairs.rawValue }.flatMap { record in
+            try record.withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                _ = try reader.read(UInt8.self)
+                return try (0..<reader.read(UInt32.self)).map { _ in PairKey(try reader.read(UInt64.self)) }
+            }
+        }
+        // New pairs: (200, w), (100, w), (200, x) in the order they came; by site, each site's in that order.
+        #expect(pairs.map(\.site) == [100, 200, 200])
+        #expect(pairs.map(\.person) == [2, 2, 3].map { UInt32($0) })
         state.markCheckpointed()
         #expect(try records(of: state).isEmpty)
     }

@@ -102,11 +102,19 @@ extension ActivityState {
     /// block's own bytes would weigh on a few values, at a short save
     /// interval), and go out in records shared with other sites, as do all
     /// new statuses.
+    ///
+    /// The sites, and the pairs, go out in the order of the sites' indices,
+    /// not in the order they changed: with many sites each is a record of
+    /// its own in memory (`SiteActivity`), and in that order writing here
+    /// and loading on a resume walk those records front to back instead of
+    /// meeting a cache miss at each.
     private func writeColumnsAndPairs(_ emit: ([UInt8]) throws -> Void) throws {
         var sharedMessages: [(site: Int, range: Range<Int>)] = []
         var statuses: [(site: Int, range: Range<Int>)] = []
-        for changed in changedSites {
-            let index = Int(changed)
+        var changed = Array(changedSites)
+        RadixSort.sort(&changed, bits: 0..<siteIndexBits) { UInt64($0) }
+        for site in changed {
+            let index = Int(site)
             let site = activity.element(index)
             if site.pointee.messageTimestamps.recent.count >= PackedColumn.smallestLoadedBlock {
                 site.pointee.messageTimestamps.packRecent()
@@ -380,19 +388,25 @@ extension ActivityState {
         writer.write(UInt32(count))
     }
 
+    /// Records of the new pairs, by site (see `writeColumnsAndPairs`).
     private func writePairs(_ tag: RecordTag, _ pending: RawColumn<PairKey>, _ emit: ([UInt8]) throws -> Void) throws {
+        var pairs = Array(pending)
+        RadixSort.sort(&pairs, bits: 32..<(32 + siteIndexBits)) { $0.value }
         let perRecord = Self.recordBytes / 8
-        for start in stride(from: 0, to: pending.count, by: perRecord) {
-            let range = start..<min(pending.count, start + perRecord)
+        for start in stride(from: 0, to: pairs.count, by: perRecord) {
+            let range = start..<min(pairs.count, start + perRecord)
             var writer = ByteWriter(reservingCapacity: 5 + range.count * 8)
             writer.write(tag.rawValue)
             writer.write(UInt32(range.count))
-            pending.withUnsafeElements(range) { pairs in
-                UnsafeRawBufferPointer(pairs).withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
+            pairs[range].withUnsafeBytes { bytes in
+                bytes.withMemoryRebound(to: UInt64.self) { writer.write(contentsOf: $0) }
             }
             try emit(writer.bytes)
         }
     }
+
+    /// The bits a site's index takes, at most.
+    private var siteIndexBits: Int { UInt64.bitWidth - UInt64(activity.count).leadingZeroBitCount }
 
     private static func patch(_ bytes: inout [UInt8], at position: Int, _ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { raw in
