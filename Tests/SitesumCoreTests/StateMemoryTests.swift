@@ -144,8 +144,8 @@ import Testing
                 site.appendStatus(change, at: timestamp, offset: offset)
             }
             let expected = (0..<count).sorted {
-                let (a, b) = (site.statusTimestamps[$0], site.statusTimestamps[$1])
-                return a != b ? a < b : site.statusOffsets[$0] < site.statusOffsets[$1]
+                let (a, b) = (site.statuses[$0], site.statuses[$1])
+                return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : a.offset < b.offset
             }
             var timestamps: [Int64] = []
             var changes: [UInt32] = []
@@ -153,8 +153,8 @@ import Testing
                 timestamps.append(timestamp)
                 changes.append(change)
             }
-            #expect(timestamps == expected.map { site.statusTimestamps[$0] })
-            #expect(changes == expected.map { site.statusChanges[$0] })
+            #expect(timestamps == expected.map { site.statuses[$0].timestamp })
+            #expect(changes == expected.map { site.statuses[$0].change })
         }
     }
 

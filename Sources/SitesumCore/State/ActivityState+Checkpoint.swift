@@ -135,9 +135,10 @@ extension ActivityState {
                 .withUnsafeBufferPointer { writer.writePacked($0) }
         }
         try writeSharedColumns(.statusesOfSites, statuses, width: 20, emit) { writer, entries in
-            gathered(entries) { ($0.statusTimestamps, 0) }.withUnsafeBufferPointer { writer.writePacked($0) }
-            gathered(entries) { ($0.statusOffsets, 0) }.withUnsafeBufferPointer { writer.writeDeltas($0) }
-            for change in gathered(entries, { ($0.statusChanges, 0) }) { writer.writeVarint(UInt64(change)) }
+            let statuses = gathered(entries) { ($0.statuses, 0) }
+            statuses.map(\.timestamp).withUnsafeBufferPointer { writer.writePacked($0) }
+            writer.writeDeltas(count: statuses.count) { statuses[$0].offset }
+            for status in statuses { writer.writeVarint(UInt64(status.change)) }
         }
         try writePairs(.visitorPairs, pendingVisitorPairs, emit)
         try writePairs(.operatorPairs, pendingOperatorPairs, emit)

@@ -256,7 +256,7 @@ extension ActivityState {
         if started && (onlineOperators > 0) != online { flips.append(groupTimestamp) }
         // Leave the scratch all zero for the next site.
         for index in 0..<site.statusCount {
-            operatorOnline[Int(site.statusChanges[index] >> 1)] = 0
+            operatorOnline[Int(site.statuses[index].change >> 1)] = 0
         }
     }
 
@@ -278,29 +278,25 @@ extension ActivityState {
     @inline(__always)
     static func forEachStatusInOrder(_ site: SiteActivity, _ body: (Int64, UInt32) -> Void) {
         let count = site.statusCount
-        let timestamps = site.statusTimestamps
-        let offsets = site.statusOffsets
-        let changes = site.statusChanges
+        let statuses = site.statuses
         var inFileOrder = true
         var earliest = Int64.max, latest = Int64.min
         var changeBitsUsed: UInt32 = 0
         for index in 0..<count {
-            if index > 0 && offsets[index] <= offsets[index - 1] { inFileOrder = false }
-            earliest = min(earliest, timestamps[index])
-            latest = max(latest, timestamps[index])
-            changeBitsUsed |= changes[index]
+            let status = statuses[index]
+            if index > 0 && status.offset <= statuses[index - 1].offset { inFileOrder = false }
+            earliest = min(earliest, status.timestamp)
+            latest = max(latest, status.timestamp)
+            changeBitsUsed |= status.change
         }
         let changeWidth = UInt64(UInt32.bitWidth - changeBitsUsed.leadingZeroBitCount)
         let spanBits = count == 0 ? 0 : UInt64(UInt64.bitWidth - UInt64(bitPattern: latest &- earliest).leadingZeroBitCount)
         guard inFileOrder, count > 64, changeWidth + spanBits <= 64 else {
-            let order = (0..<count).sorted {
-                let (a, b) = (timestamps[$0], timestamps[$1])
-                return a != b ? a < b : offsets[$0] < offsets[$1]
-            }
-            for index in order { body(timestamps[index], changes[index]) }
+            let order = statuses.sorted { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : $0.offset < $1.offset }
+            for status in order { body(status.timestamp, status.change) }
             return
         }
-        var keys = (0..<count).map { UInt64(bitPattern: timestamps[$0] &- earliest) << changeWidth | UInt64(changes[$0]) }
+        var keys = statuses.map { UInt64(bitPattern: $0.timestamp &- earliest) << changeWidth | UInt64($0.change) }
         RadixSort.sort(&keys, bits: Int(changeWidth)..<Int(changeWidth + spanBits)) { $0 }
         let changeMask: UInt64 = (1 << changeWidth) - 1
         for key in keys {
