@@ -61,6 +61,7 @@ public enum SitesumMain {
                 let summary = try runner.run()
                 let status = printOrFail(summary)
                 runner.reportEnd()
+                runner.keepStateUntilExit()
                 return status
             } catch {
                 return fail(error, console)
