@@ -16,15 +16,16 @@
 /// | 6 | statuses of one site (format version 2; not written or read since) | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
 /// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
 /// | 8 | (site, operator) pairs | as 7 |
-/// | 9 | message timestamps of several sites | count u32, count × (site, first index, values: varints), their values' timestamps packed, site after site |
-/// | 10 | statuses of several sites | as 9, then the values' timestamps packed, line offsets as deltas, varints (operator << 1 \| online) |
+/// | 9 | message timestamps of several sites | entries u32, entries × (site, first index, count: varints), then all their timestamps packed, site after site |
+/// | 10 | statuses of several sites | entries as 9, then all their timestamps packed, line offsets as deltas, varints (operator << 1 \| online) |
 ///
-/// A checkpoint writes only the sites that changed since the one before.
-/// Their new statuses, and their new message timestamps not yet packed in
-/// the column's blocks, share records (9, 10) whatever the site: a log of
-/// a million sites with a few events each gave each site records of its
-/// own at every checkpoint, about 40 bytes each before a single value.
-/// Whole packed blocks still go out one per record (5), as they are.
+/// A checkpoint writes only the sites that changed since the one before,
+/// in the order of their indices, and the new pairs by site. The sites' new
+/// statuses, and their new message timestamps not yet packed in the
+/// column's blocks, share records (9, 10) whatever the site: a log of a
+/// million sites with a few events each gave each site records of its own
+/// at every checkpoint, about 40 bytes each before a single value. Whole
+/// packed blocks still go out one per record (5), as they are.
 ///
 /// UUID ids are not stored, only their fingerprints and the offsets of their
 /// lines: a resume reads a line again when it needs the id (`CheckpointedIDs`).

@@ -21,8 +21,8 @@ struct SiteActivity: BitwiseCopyable {
     @usableFromInline var visitors = 0
     @usableFromInline var operators = 0
     /// Whether the site is in the state's `changedSites`: it has events the
-    /// last checkpoint does not hold. Beside the counts every event updates,
-    /// so checking it reads no other cache line.
+    /// last checkpoint does not hold. Next to the visitor and operator
+    /// counts, on a line of the record an event reads anyway.
     @usableFromInline var isChanged = false
     /// How much of each column the last checkpoint holds.
     @usableFromInline var committedMessages = 0
