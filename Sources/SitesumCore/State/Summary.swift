@@ -175,7 +175,8 @@ extension ActivityState {
         let makeScratch = { (operatorOnline: [UInt8](repeating: 0, count: peopleCount), flips: [Int64]()) }
         var chats = ParallelWork.map(columns.count, role: "summary", scratch: makeScratch) { index, scratch in
             let messages = columns[index].messageTimestamps
-            guard messages.count <= Self.smallSiteMessages else { return 0 }
+            // A busy site is counted below; a site without messages has no chats.
+            guard messages.count <= Self.smallSiteMessages, messages.count > 0 else { return 0 }
             Self.onlineFlips(columns[index], scratch: &scratch.operatorOnline, into: &scratch.flips)
             var chats = 0
             scratch.flips.withUnsafeBufferPointer { flips in
