@@ -18,7 +18,7 @@ import SitesumCore
 /// At most `byteLimit` bytes of them wait for each worker (and as many again
 /// are being applied), so memory stays at a few megabytes. The limit counts
 /// bytes, not records: each checkpoint's records are a few id records of
-/// about 700 KB followed by two dozen other records of about 100 KB (a site's
+/// about 700 KB followed by two dozen other records of about 100 KB (packed
 /// timestamps, statuses), and a limit of eight records held the caller at
 /// every such run until the other records' worker had caught up, while lane 1
 /// had nothing to do (much of a 10M-line resume's loading time, in a thread

@@ -122,7 +122,8 @@ final class Runner {
     /// Leaves the state to the end of the process instead of freeing it:
     /// call when the process exits next. The kernel takes a process's memory
     /// back at once, where freeing the state takes its columns back one by
-    /// one, some for each site: a tenth of a run of a million small sites.
+    /// one, some for each site: millions of `free` calls for a log of a
+    /// million small sites.
     func keepStateUntilExit() {
         _ = Unmanaged.passRetained(state)
     }

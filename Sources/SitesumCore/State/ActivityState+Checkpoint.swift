@@ -327,9 +327,10 @@ extension ActivityState {
     }
 
     /// Records of `tag` (9, 10) holding the values `entries` name, site
-    /// after site: about `recordBytes` of values (`width` bytes a value at
-    /// most) a record, a site's range split between records where one
-    /// fills. `values` writes the values of a record's entries.
+    /// after site: about `recordBytes` of values a record (counting `width`
+    /// bytes a value, about the most one takes), a site's range split
+    /// between records where one fills. `values` writes the values of a
+    /// record's entries.
     private func writeSharedColumns(
         _ tag: RecordTag, _ entries: [(site: Int, range: Range<Int>)], width: Int, _ emit: ([UInt8]) throws -> Void,
         values: (inout ByteWriter, [(site: Int, range: Range<Int>)]) -> Void
