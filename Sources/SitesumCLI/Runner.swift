@@ -27,6 +27,9 @@ final class Runner {
     private var checkpointsWritten = 0
     private var checkpointFailures = 0
     private var resumedAt: (offset: UInt64, line: UInt64)?
+    /// Whether the checkpoint resumed from was a finished run's whose summary
+    /// was left out (`CheckpointMetadata.summaryLeftOut`).
+    private var resumedWithSummaryLeftOut = false
     private var bytesRead: UInt64 = 0
     /// Lines of the summary this run prints.
     private var sitesPrinted = 0
@@ -112,7 +115,8 @@ final class Runner {
             let summaryStart = clock.now
             summary = state.summaryText()
             summarySeconds = Self.seconds(clock.now - summaryStart)
-            checkpoint(at: committedOffsetCandidate, summary: summary, atEnd: true)
+            let stored = summary.count <= CheckpointMetadata.storedSummaryLimit
+            checkpoint(at: committedOffsetCandidate, summary: stored ? summary : nil, summaryLeftOut: !stored, atEnd: true)
             finishCheckpoints()
         }
         sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
@@ -271,6 +275,7 @@ final class Runner {
             console.notice("'\(options.inputPath)' is unchanged since the run that finished it: summary taken from the checkpoint")
             return summary
         }
+        resumedWithSummaryLeftOut = metadata.summaryLeftOut
         state.markCheckpointed()
         // The checkpoint holds ids as fingerprints and line offsets; the
         // state reads a line again to compare two ids with one fingerprint.
@@ -278,6 +283,10 @@ final class Runner {
         state.checkpointedLines = { offset in (try? lines.line(at: offset)) ?? nil }
         skipsLineAfterResume = faults.sabotage == .skipLineAfterResume
         let percent = fileStatus.size > 0 ? Double(offset) * 100 / Double(fileStatus.size) : 100
+        if metadata.summaryLeftOut && fileStatus.size == offset {
+            console.notice("'\(options.inputPath)' is unchanged since the run that finished it, whose summary was too long to store: computing it from the checkpoint")
+            return nil
+        }
         console.notice("resuming '\(options.inputPath)' at line \(metadata.tally.lines + 1), byte \(offset) of \(fileStatus.size) (\(Format.fixed(percent, 1))%)")
         return nil
     }
@@ -370,7 +379,11 @@ final class Runner {
     ///
     /// `atEnd`: the run ends right after it, so the writer finishes its merge
     /// in progress first and starts none.
-    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, atEnd: Bool = false) {
+    ///
+    /// `summary`, or `summaryLeftOut` when it is too long to store
+    /// (`CheckpointMetadata.storedSummaryLimit`): the run has read the whole
+    /// input, and the manifest says so.
+    private func checkpoint(at offset: UInt64, summary: [UInt8]? = nil, summaryLeftOut: Bool = false, atEnd: Bool = false) {
         nonBlankAtAttempt = state.tally.nonBlank
         guard let store, !holdsUnterminatedLine else { return }
         let writer = checkpointWriter ?? CheckpointWriter(
@@ -381,11 +394,16 @@ final class Runner {
         commitWaitSeconds += Self.seconds(clock.now - waitStart)
         takeCheckpointOutcomes()
         // Nothing new since the last checkpoint committed?
-        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil else { return }
+        // (A summary left out is news, unless the checkpoint resumed from
+        // already said so and nothing was read since.)
+        let leftOutIsNew = summaryLeftOut
+            && !(resumedWithSummaryLeftOut && offset == resumedAt?.offset && state.tally.lines == resumedAt?.line)
+        guard offset != committedOffset || state.tally.lines != linesAtCheckpoint || summary != nil || leftOutIsNew else { return }
         let collectStart = CPUClock.thread()
         let delta = state.takeCheckpointDelta()
         checkpointCPUSeconds += CPUClock.thread() - collectStart
-        let metadata = CheckpointMetadata(maxLineLength: options.maxLineLength, tally: state.tally, summary: summary)
+        let metadata = CheckpointMetadata(
+            maxLineLength: options.maxLineLength, tally: state.tally, summary: summary, summaryLeftOut: summaryLeftOut)
         writer.submit(CheckpointWriter.Job(
             offset: offset, lines: state.tally.lines, metadata: metadata.encoded(), delta: delta, endsRun: atEnd))
         if !atEnd && !overlapsCommits {

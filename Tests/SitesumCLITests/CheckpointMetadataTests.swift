@@ -15,6 +15,15 @@ import Testing
             let metadata = CheckpointMetadata(maxLineLength: 4096, tally: tally, summary: summary)
             #expect(try CheckpointMetadata.decode(metadata.encoded()) == metadata)
         }
+        let leftOut = CheckpointMetadata(maxLineLength: 4096, tally: tally, summary: nil, summaryLeftOut: true)
+        #expect(try CheckpointMetadata.decode(leftOut.encoded()) == leftOut)
+        #expect(leftOut.encoded().last == 2)
+    }
+
+    @Test func rejectsAnUnknownSummaryFlag() {
+        var bytes = CheckpointMetadata(maxLineLength: 64, tally: Tally(), summary: nil).encoded()
+        bytes[bytes.count - 1] = 3
+        #expect(throws: DecodingError.self) { try CheckpointMetadata.decode(bytes) }
     }
 
     @Test func rejectsOtherVersionsAndTruncation() {

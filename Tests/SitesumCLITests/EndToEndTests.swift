@@ -1,5 +1,5 @@
 import Foundation
-import SitesumCLI
+@testable import SitesumCLI
 import SitesumStore
 import Testing
 
@@ -173,6 +173,35 @@ import Testing
         #expect(second.stats["sites"] == first.stats["sites"] && first.stats["sites"] != "0")
         #expect(second.stats["duplicates"] == first.stats["duplicates"])
         #expect(second.stderr.contains("unchanged"))
+    }
+
+    /// A summary longer than the manifest stores: the finished run commits
+    /// a manifest that says so instead of writing it, the next run on the
+    /// unchanged input computes it from the checkpoint (and commits nothing),
+    /// and a run after lines were appended reads only those.
+    @Test func aSummaryTooLongToStoreIsComputedAgain() throws {
+        let all = harness.generate(lines: 420_000, seed: 3) { options in
+            options.sites = 10_000_000
+            options.operators = 1
+            options.visitors = 1
+        }
+        let cut = all.prefix(all.count - 1_000).lastIndex(of: UInt8(ascii: "\n"))! + 1
+        try harness.write(Array(all[..<cut]), to: "log.jsonl")
+        let first = try harness.run(["--stats", "log.jsonl"])
+        #expect(first.status == 0 && first.stats["checkpoint-failures"] == "0", "\(first.stderr)")
+        #expect(first.stdout.utf8.count > CheckpointMetadata.storedSummaryLimit)
+        let manifest = try #require(harness.newestManifest())
+        let manifestSize = try #require(try FileManager.default.attributesOfItem(atPath: manifest)[.size] as? Int)
+        #expect(manifestSize < 64 << 10)
+        let again = try harness.run(["--stats", "log.jsonl"])
+        #expect(again.status == 0 && again.stdout == first.stdout)
+        #expect(again.stderr.contains("unchanged since the run that finished it, whose summary was too long to store"), "\(again.stderr)")
+        #expect(again.stats["bytes-read"] == "0" && again.stats["checkpoints"] == "0")
+        #expect(harness.newestManifest() == manifest)
+        try harness.append(Array(all[cut...]), to: "log.jsonl")
+        let grown = try harness.run(["--stats", "log.jsonl"])
+        #expect(grown.stdout == (try harness.reference("log.jsonl")))
+        #expect(grown.stats["resumed-offset"] == "\(cut)" && grown.stats["bytes-read"] == "\(all.count - cut)")
     }
 
     @Test func appendedLinesAreTheOnlyBytesRead() throws {
