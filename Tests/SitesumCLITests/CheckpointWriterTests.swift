@@ -57,6 +57,7 @@ import Testing
         loaded.reserveCheckpointedIDs(Int(state.tally.events))
         let manifest = try #require(store.loadNewest(warn: { Issue.record("\($0)") }))
         try store.readRecords(of: manifest) { try loaded.applyCheckpointRecord($0) }
+        try loaded.finishLoadingCheckpoint()
         #expect(manifest.metadata == [6])
         #expect(loaded.summary() == state.summary())
         #expect(loaded.idCount == state.idCount)

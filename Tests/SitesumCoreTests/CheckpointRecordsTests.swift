@@ -270,6 +270,39 @@ import Testing
         #expect(throws: DecodingError.self) { try load(damaged { $0[7...7] = [0xFF, 0xFF, 0x7F] }, lines: script) }  // two million values
     }
 
+    /// People's names, other ids and pairs may load on a thread of their own
+    /// (`isPeopleRecord`), so a pair naming a site, or a status naming an
+    /// operator, that no record added is caught when the loading ends.
+    @Test func pairsAndStatusesNamingWhatNoRecordAddedAreRejected() throws {
+        let all = script(0..<500)
+        let state = ActivityState()
+        _ = all.apply(to: state)
+        let records = try records(of: state)
+        let tags = records.map { $0[0] }
+        #expect(records.map { $0.withUnsafeBytes(ActivityState.isPeopleRecord) } == tags.map { [2, 3, 7, 8].contains($0) })
+        #expect(Set(tags).isSuperset(of: [2, 3, 7, 8]))
+        #expect(throws: Never.self) { try load(records, lines: all) }
+        let visitorPairs = try #require(tags.firstIndex(of: ActivityState.RecordTag.visitorPairs.rawValue))
+        // Tag, count u32, then each pair as u64: person in the low half, site in the high.
+        var unknownSite = records
+        unknownSite[visitorPairs][5 + 4] = 7  // site 7 of s0…s6
+        #expect(throws: DecodingError.self) { try load(unknownSite, lines: all) }
+        var unknownVisitor = records
+        unknownVisitor[visitorPairs][5 + 2] = 1  // person 65536 and more
+        #expect(throws: DecodingError.self) { try load(unknownVisitor, lines: all) }
+
+        // Statuses alone, without the names of their operators (or their pairs).
+        var statuses = EventScript()
+        statuses.status(uuid(1), site: "a", from: "op", true, at: 1)
+        let onlyStatuses = ActivityState()
+        _ = statuses.apply(to: onlyStatuses)
+        let statusRecords = try self.records(of: onlyStatuses)
+        #expect(throws: Never.self) { try load(statusRecords, lines: statuses) }
+        let unnamed = statusRecords.filter { ![2, 8].contains($0[0]) }
+        #expect(unnamed.count == statusRecords.count - 2)
+        #expect(throws: DecodingError.self) { try load(unnamed, lines: statuses) }
+    }
+
     /// The fingerprint is part of the checkpoint format (`UUIDKey.fingerprint`):
     /// a change to the hash behind it must come with a new format version.
     @Test func fingerprintsArePinned() throws {

@@ -13,7 +13,7 @@ import Testing
     /// `RecordApplier`, `PageMemory`, `CheckpointedIDs`, `Summary`): each
     /// thread is named, within the system's 15 bytes (a longer name is
     /// refused, leaving the program's).
-    @Test(arguments: ["decode", "commit", "load", "ids", "pages", "layout", "summary"])
+    @Test(arguments: ["decode", "commit", "load", "people", "ids", "pages", "layout", "summary"])
     func theThreadIsNamedAfterItsRole(_ role: String) {
         let seen = Mutex("")
         WorkerThread(role: role) { seen.withLock { $0 = ThreadName.current() ?? "" } }.join()

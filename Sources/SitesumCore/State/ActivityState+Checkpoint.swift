@@ -170,6 +170,20 @@ extension ActivityState {
         record.first == RecordTag.uuids.rawValue
     }
 
+    /// Whether `record` holds people's names, ids that are not UUIDs, or
+    /// pairs: while loading, such records may be applied on another thread
+    /// than those of sites and their columns (each kind in its own order).
+    /// Neither kind reads what the other writes: a pair's site and a
+    /// status's operator, which name the other kind's entries, are checked
+    /// by `finishLoadingCheckpoint`, and the pairs' counts added to their
+    /// sites there.
+    public static func isPeopleRecord(_ record: UnsafeRawBufferPointer) -> Bool {
+        switch record.first.flatMap(RecordTag.init(rawValue:)) {
+        case .peopleNames, .otherIDs, .visitorPairs, .operatorPairs: true
+        default: false
+        }
+    }
+
     /// How many ids an id record (`isIDRecord`) says it holds; 0 when it is
     /// too short to say (applying it then reports the damage).
     public static func idCount(ofRecord record: UnsafeRawBufferPointer) -> Int {
@@ -178,10 +192,22 @@ extension ActivityState {
         return Int(count)
     }
 
-    /// Ends loading a checkpoint (`applyCheckpointRecord`): the loaded ids
-    /// go into their table, and events may be applied. Throws when the
-    /// records held more ids than the checkpoint counted events.
+    /// Ends loading a checkpoint (`applyCheckpointRecord`): the pairs'
+    /// counts go to their sites, the loaded ids into their table, and events
+    /// may be applied. Throws when a pair names a site, or a status an
+    /// operator, that no record added, or the records held more ids than
+    /// the checkpoint counted events.
     public func finishLoadingCheckpoint() throws(DecodingError) {
+        guard loading.largestSite < activity.count else { throw DecodingError("pair out of range") }
+        guard loadedLargestOperator < people.count else { throw DecodingError("operator out of range") }
+        for (site, count) in loading.visitors.prefix(activity.count).enumerated() where count > 0 {
+            activity.element(site).pointee.visitors += count
+        }
+        for (site, count) in loading.operators.prefix(activity.count).enumerated() where count > 0 {
+            activity.element(site).pointee.operators += count
+        }
+        loading = LoadingCounts()
+        loadedLargestOperator = -1
         guard checkpointedIDs?.finishLoading() ?? true else {
             throw DecodingError("more ids than the checkpoint counted events")
         }
@@ -195,7 +221,8 @@ extension ActivityState {
     /// ids they go to (`CheckpointedIDs.add(fingerprints:offsets:lane:)`).
     /// Id records may be applied on two threads at once, one per lane; each
     /// lane's records in their order, and the order of the other records
-    /// kept on a thread of their own.
+    /// kept on threads of their own: people's (`isPeopleRecord`) on one,
+    /// the rest on another.
     public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer, idLane: Int = 0) throws(DecodingError) {
         var reader = ByteReader(record)
         guard let tag = RecordTag(rawValue: try reader.read(UInt8.self)) else {
@@ -243,9 +270,9 @@ extension ActivityState {
         case .statusesOfSites:
             try readStatuses(&reader, of: try readSharedEntries(&reader))
         case .visitorPairs:
-            try readPairs(&reader, into: visitorPairs) { self.activity.element($0).pointee.visitors += 1 }
+            try readPairs(&reader, visitors: true)
         case .operatorPairs:
-            try readPairs(&reader, into: operatorPairs) { self.activity.element($0).pointee.operators += 1 }
+            try readPairs(&reader, visitors: false)
         }
         guard reader.isAtEnd else { throw DecodingError("record has trailing bytes") }
     }
@@ -481,29 +508,46 @@ extension ActivityState {
             guard site < activity.count else { throw DecodingError("site out of range") }
             let column = activity.element(site)
             guard first == UInt64(column.pointee.statusCount) else { throw DecodingError("column out of order") }
+            var largestOperator = loadedLargestOperator
             for i in next..<(next + count) {
                 let change = try reader.readVarint()
-                guard change <= UInt64(UInt32.max), Int(change >> 1) < people.count else {
-                    throw DecodingError("operator out of range")
-                }
+                guard change <= UInt64(UInt32.max) else { throw DecodingError("operator out of range") }
+                largestOperator = max(largestOperator, Int(change >> 1))
                 column.pointee.appendStatus(UInt32(change), at: timestamps[i], offset: offsets[i])
             }
+            loadedLargestOperator = largestOperator
             column.pointee.committedStatuses += count
             next += count
         }
     }
 
-    private func readPairs(
-        _ reader: inout ByteReader, into set: FlatSet<PairKey>, counted: (Int) -> Void
-    ) throws(DecodingError) {
+    /// Visitor or operator pairs into their set, each counted for its site
+    /// in `loading` (grown as sites come; `finishLoadingCheckpoint` checks
+    /// the largest site named against the sites).
+    private func readPairs(_ reader: inout ByteReader, visitors: Bool) throws(DecodingError) {
+        let set = visitors ? visitorPairs : operatorPairs
+        // Counted in a local, out of the state (the column and the largest
+        // site are two of its fields, mutated together).
+        var counts = LoadingCounts()
+        swap(&counts, &loading)
+        defer { swap(&counts, &loading) }
         let count = Int(try reader.read(UInt32.self))
+        guard count <= reader.remaining / 8 else { throw DecodingError("record ends early") }
+        func add(_ site: Int, to column: inout [Int]) {
+            if site >= column.count {
+                column.append(contentsOf: repeatElement(0, count: max(site + 1 - column.count, column.count)))
+            }
+            column[site] += 1
+        }
         for _ in 0..<count {
             let pair = PairKey(try reader.read(UInt64.self))
-            guard Int(pair.site) < activity.count, Int(pair.person) < people.count else {
+            let site = Int(pair.site)
+            guard site < pairSiteLimit, Int(pair.person) < people.count else {
                 throw DecodingError("pair out of range")
             }
             guard set.insert(pair) else { throw DecodingError("pair stored twice") }
-            counted(Int(pair.site))
+            if visitors { add(site, to: &counts.visitors) } else { add(site, to: &counts.operators) }
+            counts.largestSite = max(counts.largestSite, site)
         }
     }
 }

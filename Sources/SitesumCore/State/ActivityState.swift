@@ -56,6 +56,26 @@ public final class ActivityState {
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
 
+    /// While a checkpoint loads, the pairs' counts by site, which
+    /// `finishLoadingCheckpoint` adds to the sites (written by the thread
+    /// applying people's records, see `isPeopleRecord`).
+    var loading = LoadingCounts()
+    /// While a checkpoint loads, the largest operator a status named
+    /// (written by the thread applying the sites' records); -1 for none.
+    var loadedLargestOperator = -1
+
+    /// Sites a loaded pair may name: fewer than the checkpoint's events,
+    /// each site having at least one (`reserveCheckpointedIDs`).
+    var pairSiteLimit = Int(UInt32.max)
+
+    struct LoadingCounts {
+        /// By site (grown ahead: longer than the sites named).
+        var visitors: [Int] = []
+        var operators: [Int] = []
+        /// The largest site a pair named; -1 for none.
+        var largestSite = -1
+    }
+
     public init(tracksChanges: Bool = true) {
         self.tracksChanges = tracksChanges
     }
@@ -221,6 +241,7 @@ public final class ActivityState {
     public func reserveCheckpointedIDs(_ count: Int) {
         precondition(checkpointedIDs == nil, "the checkpointed ids are reserved once")
         checkpointedIDs = CheckpointedIDs(reserving: count)
+        pairSiteLimit = count
     }
 
     /// Adds a counted event.
