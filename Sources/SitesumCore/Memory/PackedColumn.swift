@@ -47,6 +47,20 @@ struct PackedColumn: BitwiseCopyable {
         if recent.count == Self.blockValues { packRecent() }
     }
 
+    /// Appends `values` as `append(_:)` would one at a time, but in as few
+    /// copies as the blocks allow (a loaded record's values of one site).
+    mutating func append(contentsOf values: UnsafeBufferPointer<Int64>) {
+        var rest = values[...]
+        while !rest.isEmpty {
+            let part = rest.prefix(Self.blockValues - recent.count)
+            recent.append(count: part.count) { out in
+                _ = out.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: part))
+            }
+            if recent.count == Self.blockValues { packRecent() }
+            rest = rest.dropFirst(part.count)
+        }
+    }
+
     /// Packs the values of `recent` into a new block.
     @usableFromInline
     mutating func packRecent() {

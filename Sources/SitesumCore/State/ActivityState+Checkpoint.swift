@@ -258,14 +258,16 @@ extension ActivityState {
             var timestamps: [Int64] = []
             timestamps.reserveCapacity(total)
             try reader.readPacked(count: total) { timestamps.append($0) }
-            var next = 0
-            for (site, first, count) in entries {
-                guard site < activity.count else { throw DecodingError("site out of range") }
-                let column = activity.element(site)
-                guard first == UInt64(column.pointee.messageTimestamps.count) else { throw DecodingError("column out of order") }
-                for value in timestamps[next..<(next + count)] { column.pointee.messageTimestamps.append(value) }
-                column.pointee.committedMessages += count
-                next += count
+            try timestamps.withUnsafeBufferPointer { timestamps throws(DecodingError) in
+                var next = 0
+                for (site, first, count) in entries {
+                    guard site < activity.count else { throw DecodingError("site out of range") }
+                    let column = activity.element(site)
+                    guard first == UInt64(column.pointee.messageTimestamps.count) else { throw DecodingError("column out of order") }
+                    column.pointee.messageTimestamps.append(contentsOf: UnsafeBufferPointer(rebasing: timestamps[next..<(next + count)]))
+                    column.pointee.committedMessages += count
+                    next += count
+                }
             }
         case .statusesOfSites:
             try readStatuses(&reader, of: try readSharedEntries(&reader))
@@ -508,6 +510,11 @@ extension ActivityState {
             guard site < activity.count else { throw DecodingError("site out of range") }
             let column = activity.element(site)
             guard first == UInt64(column.pointee.statusCount) else { throw DecodingError("column out of order") }
+            // A new column gets room for exactly these: most sites of a log
+            // of many get all their statuses from one record, and a
+            // column's first growth would leave room for four. (A column
+            // that has some grows by doubling, as records come.)
+            if column.pointee.statusCount == 0 { column.pointee.statuses.reserveCapacity(count) }
             var largestOperator = loadedLargestOperator
             for i in next..<(next + count) {
                 let change = try reader.readVarint()
