@@ -54,6 +54,14 @@ struct EventScript {
 }
 
 @Suite struct ActivityStateTests {
+    /// The summary's counts are spelled as `String` spells them.
+    @Test(arguments: [0, 1, 9, 10, 99, 100, 12_345, 1 << 32, Int.max])
+    func countsAreWrittenInDecimal(_ value: Int) {
+        var text: [UInt8] = Array("x=".utf8)
+        appendDecimal(value, to: &text)
+        #expect(String(decoding: text, as: UTF8.self) == "x=\(value)")
+    }
+
     @Test func outOfOrderStatusStillAppliesByTime() {
         var script = EventScript()
         script.message("m1", from: "v1", at: 7391)  // after the operator went online

@@ -87,6 +87,11 @@ import Testing
         let actual = String(decoding: ingestor.state.summaryText(), as: UTF8.self)
         let expected = ReferenceModel.summary(of: bytes)
         #expect(actual == expected, "engine and reference disagree for \(options): \(Self.firstDifference(expected, actual))")
+        // Written in pieces, as a summary of more sites is, on several threads.
+        for pieces in [2, 3, 7] {
+            let text = String(decoding: ingestor.state.summaryText(pieces: pieces), as: UTF8.self)
+            #expect(text == expected, "\(pieces) pieces: \(Self.firstDifference(expected, text))")
+        }
     }
 
     /// Appending the whole input to itself makes every valid line of the

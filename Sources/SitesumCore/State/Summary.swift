@@ -45,8 +45,7 @@ public struct SiteSummary: Equatable, Sendable {
     ) {
         func field(_ label: StaticString, _ count: Int) {
             text.append(contentsOf: UnsafeBufferPointer(start: label.utf8Start, count: label.utf8CodeUnitCount))
-            // Short strings are stored inline: no allocation for a count.
-            text.append(contentsOf: String(count).utf8)
+            appendDecimal(count, to: &text)
         }
         text.append(contentsOf: site)
         field(",messages=", messages)
@@ -54,6 +53,22 @@ public struct SiteSummary: Equatable, Sendable {
         field(",operators=", operators)
         field(",visitors=", visitors)
         text.append(UInt8(ascii: "\n"))
+    }
+}
+
+/// Appends `value` (not negative) in decimal digits, as `String(value)`
+/// spells it, without making a string: four of them a site, millions of
+/// sites.
+func appendDecimal(_ value: Int, to text: inout [UInt8]) {
+    precondition(value >= 0, "a count is never negative")
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var rest = value, start = 20
+        repeat {
+            start -= 1
+            digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
     }
 }
 
@@ -80,14 +95,35 @@ extension ActivityState {
     }
 
     /// `summary().text`, written straight from the state: no entry, and no
-    /// copy of its name, for each of what may be millions of sites.
+    /// copy of its name, for each of what may be millions of sites. With
+    /// many sites, the lines are written in pieces of the order on every
+    /// core, then put together.
     public func summaryText() -> [UInt8] {
-        var text: [UInt8] = []
-        text.reserveCapacity(sites.arena.count + activity.count * 64)
-        forEachSiteInOrder { name, messages, emails, operators, visitors in
-            SiteSummary.appendLine(site: name, messages: messages, emails: emails,
-                                   operators: operators, visitors: visitors, to: &text)
+        summaryText(pieces: activity.count < Self.sitesForTextPieces ? 1 : ParallelWork.processors)
+    }
+
+    /// Below this many sites, the summary's text is written in one piece.
+    static var sitesForTextPieces: Int { 1 << 16 }
+
+    /// `summaryText()` written in `pieces` pieces (at least 1), each on a
+    /// core of its own while there are cores.
+    func summaryText(pieces: Int) -> [UInt8] {
+        precondition(pieces >= 1, "at least one piece")
+        let (order, chats) = siteOrderAndChats()
+        let parts = ParallelWork.map(pieces, role: "summary") { piece in
+            let positions = (order.count * piece / pieces)..<(order.count * (piece + 1) / pieces)
+            var text: [UInt8] = []
+            text.reserveCapacity(sites.arena.count / pieces + positions.count * 64)
+            forEachSiteInOrder(order, chats, positions) { name, messages, emails, operators, visitors in
+                SiteSummary.appendLine(site: name, messages: messages, emails: emails,
+                                       operators: operators, visitors: visitors, to: &text)
+            }
+            return text
         }
+        guard parts.count > 1 else { return parts.first ?? [] }
+        var text: [UInt8] = []
+        text.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { text.append(contentsOf: part) }
         return text
     }
 
@@ -95,20 +131,30 @@ extension ActivityState {
     /// operators, visitors), sorted by site id bytewise.
     private func forEachSiteInOrder(_ body: (UnsafeRawBufferPointer, Int, Int, Int, Int) -> Void) {
         let (order, chats) = siteOrderAndChats()
+        forEachSiteInOrder(order, chats, order.indices, body)
+    }
+
+    /// Calls `body` as `forEachSiteInOrder(_:)` does, for the sites at
+    /// `positions` of `order` (the sites' indices in the order of their
+    /// names), whose chats `chats` holds by site index.
+    private func forEachSiteInOrder(
+        _ order: [Int], _ chats: [Int], _ positions: Range<Int>, _ body: (UnsafeRawBufferPointer, Int, Int, Int, Int) -> Void
+    ) {
         let sites = self.sites
         // The sites come in the order of their names, not of their indices:
         // each one's record, bounds and name are a cache miss of its own
         // when there are many sites, so they are asked for some sites ahead.
         let ahead = 16
         sites.arena.withUnsafeBytes { arena in
-            for (position, index) in order.enumerated() {
-                if position + ahead < order.count {
+            for position in positions {
+                let index = order[position]
+                if position + ahead < positions.upperBound {
                     let later = order[position + ahead]
                     prefetchRecord(later)
                     sites.bounds.withUnsafeBufferPointer { SitesumPrefetch.prefetch($0.baseAddress.unsafelyUnwrapped + later) }
                     chats.withUnsafeBufferPointer { SitesumPrefetch.prefetch($0.baseAddress.unsafelyUnwrapped + later) }
                 }
-                if position + ahead / 2 < order.count {
+                if position + ahead / 2 < positions.upperBound {
                     // Its bounds came in by now.
                     SitesumPrefetch.prefetch(arena.baseAddress.unsafelyUnwrapped + sites.bounds[order[position + ahead / 2]])
                 }
