@@ -19,8 +19,9 @@
 # log's first 90% into an empty cache directory, the rest appended, and the
 # same command again: its load=, elapsed= and peak-rss=), whose summary must
 # be the full run's, or the script stops. Prints the medians of each, and on
-# a second line those of what the default run over 90% spent on its
-# checkpoints (checkpoint-cpu=) and the size of the segments it left.
+# a second line those of the default run over 90%: its elapsed=, what it
+# spent on its checkpoints (checkpoint-cpu=) and the size of the segments it
+# left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . stress/lib.sh
@@ -60,7 +61,7 @@ for entry in "${logs[@]}"; do
             rm -rf "$work/cache"
             checkpoint_ninety "$binary" "$work/grown.jsonl" "$lines" "$work/cache"
             segments=$(cat "$work"/cache/*/segment-*.seg | wc -c)
-            echo "$binary $(stat_field checkpoint-cpu) $segments" >> "$work/$name.checkpoints"
+            echo "$binary $(stat_field checkpoint-cpu) $segments $(stat_field elapsed)" >> "$work/$name.checkpoints"
             "$binary" --quiet --stats --cache-dir "$work/cache" "$work/grown.jsonl" > "$work/resumed.out" 2> "$work/err"
             [ "$(stat_field resumed-offset)" != 0 ] || { echo "many-sites.sh: $binary did not resume ($name)" >&2; exit 70; }
             cmp -s "$work/full.out" "$work/resumed.out" ||
@@ -76,7 +77,8 @@ for entry in "${logs[@]}"; do
         printf '%-8s %9s lines %8s sites  full run: summary %6.3f s  elapsed %6.3f s  peak %7.1f MiB  resume after 90%%: load %6.3f s  elapsed %6.3f s  peak %7.1f MiB  %s\n' \
             "$name" "$lines" "$(column "$full" 5)" "$(column "$full" 2)" "$(column "$full" 3)" "$(column "$full" 4)" \
             "$(column "$resume" 2)" "$(column "$resume" 3)" "$(column "$resume" 4)" "$binary"
-        printf '%-8s %9s lines  the default run over 90%%: checkpoint-cpu %6.3f s  segments %7.1f MB  %s\n' \
-            "$name" "$lines" "$(column "$checkpoints" 2)" "$(awk '{print $1 / 1e6}' <<< "$(column "$checkpoints" 3)")" "$binary"
+        printf '%-8s %9s lines  the default run over 90%%: elapsed %6.3f s  checkpoint-cpu %6.3f s  segments %7.1f MB  %s\n' \
+            "$name" "$lines" "$(column "$checkpoints" 4)" "$(column "$checkpoints" 2)" \
+            "$(awk '{print $1 / 1e6}' <<< "$(column "$checkpoints" 3)")" "$binary"
     done
 done

@@ -100,6 +100,7 @@ final class Runner {
         if let stored = resumed {
             try checkStrict()
             summary = stored
+            sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
         } else {
             try checkStrict()
             if case .checkpointMismatch(let reason) = try readInput() {
@@ -115,11 +116,11 @@ final class Runner {
             let summaryStart = clock.now
             summary = state.summaryText()
             summarySeconds = Self.seconds(clock.now - summaryStart)
+            sitesPrinted = state.siteCount
             let stored = summary.count <= CheckpointMetadata.storedSummaryLimit
             checkpoint(at: committedOffsetCandidate, summary: stored ? summary : nil, summaryLeftOut: !stored, atEnd: true)
             finishCheckpoints()
         }
-        sitesPrinted = summary.count { $0 == UInt8(ascii: "\n") }
         return summary
     }
 

@@ -328,6 +328,8 @@ public final class ActivityState {
 
     /// Distinct ids seen so far.
     public var idCount: Int { uuids.count + otherIDs.count + (checkpointedIDs?.count ?? 0) }
+    /// Sites seen: the summary has a line for each.
+    public var siteCount: Int { activity.count }
 }
 
 /// A new UUID id as a checkpoint stores it: its fingerprint and the input
