@@ -110,20 +110,24 @@ extension ActivityState {
     func summaryText(pieces: Int) -> [UInt8] {
         precondition(pieces >= 1, "at least one piece")
         let (order, chats) = siteOrderAndChats()
-        let parts = ParallelWork.map(pieces, role: "summary") { piece in
+        var parts = ParallelWork.map(pieces, role: "summary") { piece in
             let positions = (order.count * piece / pieces)..<(order.count * (piece + 1) / pieces)
             var text: [UInt8] = []
-            text.reserveCapacity(sites.arena.count / pieces + positions.count * 64)
+            // The first piece has room for all (the others are appended to
+            // it): pages of it not written are never resident.
+            text.reserveCapacity(piece == 0 ? sites.arena.count + order.count * 64 : sites.arena.count / pieces + positions.count * 64)
             forEachSiteInOrder(order, chats, positions) { name, messages, emails, operators, visitors in
                 SiteSummary.appendLine(site: name, messages: messages, emails: emails,
                                        operators: operators, visitors: visitors, to: &text)
             }
             return text
         }
-        guard parts.count > 1 else { return parts.first ?? [] }
-        var text: [UInt8] = []
-        text.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { text.append(contentsOf: part) }
+        var text = parts[0]
+        parts[0] = []
+        for index in parts.indices.dropFirst() {
+            text.append(contentsOf: parts[index])
+            parts[index] = []
+        }
         return text
     }
 
