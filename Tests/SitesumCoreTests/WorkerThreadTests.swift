@@ -5,6 +5,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import SitesumCore
+import SitesumGenerator
 
 /// A run's helper threads are sitesum's own and carry names, for `top -H`,
 /// debuggers and profilers.
@@ -18,6 +19,50 @@ import Testing
         let seen = Mutex("")
         WorkerThread(role: role) { seen.withLock { $0 = ThreadName.current() ?? "" } }.join()
         #expect(seen.withLock { $0 } == "sitesum-" + role)
+    }
+
+    /// The helper threads a run can do without (`startIfPossible`: the
+    /// summary's, a large table's pages) are left out where the system
+    /// refuses them, and their callers do the work themselves, with the same
+    /// results: every index of a parallel map, on the caller alone; a large
+    /// table, without its pages provided ahead; a summary, a checkpoint
+    /// loaded with many ids, and the summary's text in pieces.
+    @Test func refusedHelpersLeaveTheWorkToTheCaller() throws {
+        let options = GeneratorOptions(lines: 4_000, seed: 12, sites: 300, operators: 5, visitors: 200,
+                                       span: 2_000, duplicateRate: 0.05, malformedRate: 0.01)
+        let bytes = LogGenerator(options: options).bytes()
+        let expected = ReferenceModel.summary(of: bytes)
+        try WorkerThread.$refusesOptionalThreads.withValue(true) {
+            #expect(WorkerThread.startIfPossible(role: "test") { Issue.record("a refused thread ran") } == nil)
+            let caller = ThreadName.current() ?? "?"
+            let names = Mutex(Set<String>())
+            let squares = ParallelWork.map(1_000, role: "test") { index in
+                names.withLock { _ = $0.insert(ThreadName.current() ?? "?") }
+                return index * index
+            }
+            #expect(squares == (0..<1_000).map { $0 * $0 })
+            #expect(names.withLock { $0 } == [caller])
+
+            let byteCount = PageMemory.threshold * 3
+            let memory = PageMemory.allocateZeroed(byteCount: byteCount)
+            #expect(PageMemory.populateInBackground(memory, byteCount: byteCount) == nil)
+            memory.storeBytes(of: 7, toByteOffset: byteCount - 8, as: UInt64.self)
+            #expect(memory.load(fromByteOffset: byteCount - 8, as: UInt64.self) == 7)
+            PageMemory.deallocate(memory, byteCount: byteCount)
+
+            let state = InMemoryRun.state(of: bytes, tracksChanges: true)
+            #expect(String(decoding: state.summaryText(), as: UTF8.self) == expected)
+            #expect(String(decoding: state.summaryText(pieces: 3), as: UTF8.self) == expected)
+            var records: [[UInt8]] = []
+            try state.writeCheckpointRecords { records.append($0) }
+            let loaded = ActivityState(tracksChanges: true)
+            // Room for a million ids: a table past PageMemory's threshold.
+            loaded.reserveCheckpointedIDs(1_000_000)
+            for record in records { try record.withUnsafeBytes { try loaded.applyCheckpointRecord($0) } }
+            try loaded.finishLoadingCheckpoint()
+            #expect(loaded.summary() == state.summary())
+            #expect(loaded.idCount == state.idCount)
+        }
     }
 
     /// Every index once, on the calling thread or a helper named after the

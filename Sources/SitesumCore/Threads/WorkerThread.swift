@@ -50,11 +50,19 @@ public final class WorkerThread {
     /// Starts `body` as `init(role:_:)` does, for work the caller can do
     /// itself: nil, with `body` not run, where the system refuses a thread.
     public static func startIfPossible(role: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread? {
-        switch spawn(role: role, body) {
+        guard !refusesOptionalThreads else { return nil }
+        return switch spawn(role: role, body) {
         case let .started(thread): WorkerThread(thread)
         case .refused: nil
         }
     }
+
+    /// For tests: while true (`$refusesOptionalThreads.withValue(true)`,
+    /// for the calls the task that sets it makes), `startIfPossible` acts
+    /// as where the system refuses every thread, so that the callers' own
+    /// way of doing the work is exercised (no limit on threads binds a
+    /// test run as root).
+    @TaskLocal static var refusesOptionalThreads = false
 
     private enum Spawned {
         case started(pthread_t)
