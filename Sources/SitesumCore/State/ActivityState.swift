@@ -52,6 +52,10 @@ public final class ActivityState {
     /// got their first: what a checkpoint looks at, instead of every site.
     /// (A state that does not track changes lists every site once.)
     @usableFromInline var changedSites = RawColumn<UInt32>()
+    /// Room for the values a checkpoint copies out of the changed sites'
+    /// columns, kept from one checkpoint to the next
+    /// (`writeColumnsAndPairs`).
+    var checkpointValues: (messages: [Int64], statuses: [StatusChange]) = ([], [])
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
     @usableFromInline var committedOtherIDs = 0
