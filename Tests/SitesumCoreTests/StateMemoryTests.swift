@@ -310,6 +310,55 @@ import Testing
         #expect(column.isEmpty)
     }
 
+    /// A column in borrowed memory holds its values; whatever grows it
+    /// (an append, a reservation, a bulk append) moves them to memory of
+    /// its own first, leaving the lender's as it was; freeing it leaves the
+    /// lender's memory alone.
+    @Test(arguments: 0..<4)
+    func aBorrowedColumnMovesOutToGrow(_ way: Int) {
+        let arena = ColumnArena()
+        let values: [Int64] = [7, -3, 1 << 40]
+        var column = values.withUnsafeBufferPointer { arena.column(copying: $0) }
+        let lent = column.base
+        #expect(column.isBorrowed && Array(column) == values)
+        switch way {
+        case 0: column.append(9)
+        case 1: column.reserveCapacity(10)
+        case 2: [Int64(9)].withUnsafeBytes { column.append(littleEndian: $0) }
+        default: column.append(count: 1) { $0[0] = 9 }
+        }
+        #expect(!column.isBorrowed && column.base != lent)
+        #expect(Array(column) == values + (way == 1 ? [] : [9]))
+        #expect(column.capacity >= column.count)
+        #expect(Array(UnsafeBufferPointer(start: lent, count: 3)) == values)
+        for value in 0..<1000 { column.append(Int64(value)) }
+        #expect(Array(column.prefix(3)) == values && column.last == 999)
+        column.deallocate()
+        var borrowed = values.withUnsafeBufferPointer { arena.column(copying: $0) }
+        // Small enough for `reserveCapacity` to leave it where it is.
+        borrowed.reserveCapacity(3)
+        #expect(borrowed.isBorrowed)
+        borrowed.deallocate()
+        #expect(borrowed.isEmpty)
+    }
+
+    /// The arena's pieces are aligned, apart from each other, in chunks
+    /// (a large one in a chunk of its own).
+    @Test func arenaPiecesDoNotOverlap() {
+        let arena = ColumnArena()
+        var pieces: [(start: UInt, end: UInt)] = []
+        for count in [1, 3, 1, 40_000, 5, 100_000, 2] + Array(repeating: 7, count: 3000) {
+            let piece = arena.allocate(StatusChange.self, count: count)
+            let start = UInt(bitPattern: piece)
+            #expect(start % 8 == 0)
+            for i in 0..<count { (piece + i).initialize(to: StatusChange(timestamp: Int64(count), offset: UInt64(i), change: 0)) }
+            pieces.append((start, start + UInt(count * MemoryLayout<StatusChange>.stride)))
+        }
+        let sorted = pieces.sorted { $0.start < $1.start }
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.end <= $1.start })
+        #expect(arena.bytes >= 100_000 * MemoryLayout<StatusChange>.stride + ColumnArena.chunkBytes)
+    }
+
     /// The timeline against counting flips one by one, with flips close
     /// together, far apart, and at both ends of the Int64 range.
     @Test(arguments: 0..<40)

@@ -18,6 +18,11 @@ import Glibc
 /// owner's storage is appended to in place. Copies share the buffer, so only
 /// the owner's copy may grow or free it; `Column` is the owning class for
 /// columns handed around.
+///
+/// A column may also hold values in memory it borrows (`init(borrowing:count:)`,
+/// from a `ColumnArena`): a resume loads a million small sites' columns that
+/// way instead of with a `malloc` each. Such a column is full; its first
+/// append or reservation moves its values to memory of its own.
 @usableFromInline
 struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopyable {
     @usableFromInline var base: UnsafeMutablePointer<Element>?
@@ -25,6 +30,20 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     @usableFromInline var capacity = 0
 
     @inlinable init() {}
+
+    /// A full column of the `count` values at `memory`, which stays its
+    /// lender's (`ColumnArena`): never grown in place or freed here. A
+    /// negative capacity marks it, so that `append`'s one comparison sends
+    /// the first append to `grow`, which moves the values out first.
+    init(borrowing memory: UnsafeMutablePointer<Element>, count: Int) {
+        precondition(count > 0, "a borrowed column holds values")
+        base = memory
+        storedCount = count
+        capacity = -count
+    }
+
+    /// Whether the memory is borrowed (`init(borrowing:count:)`).
+    @inlinable var isBorrowed: Bool { capacity < 0 }
 
     @inlinable var startIndex: Int { 0 }
     @inlinable var endIndex: Int { storedCount }
@@ -50,7 +69,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
 
     @inlinable @inline(__always)
     mutating func append(_ element: Element) {
-        if storedCount == capacity { grow() }
+        if storedCount >= capacity { grow() }
         base.unsafelyUnwrapped[storedCount] = element
         storedCount &+= 1
     }
@@ -58,7 +77,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     /// Doubles the room; out of line, so `append` stays small.
     @usableFromInline @inline(never)
     mutating func grow() {
-        reserveCapacity(Swift.max(4, capacity * 2))
+        reserveCapacity(Swift.max(4, Swift.abs(capacity) * 2))
     }
 
     /// Empties the column, keeping its memory.
@@ -70,6 +89,17 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     /// Makes room for `minimumCapacity` elements in all.
     @usableFromInline
     mutating func reserveCapacity(_ minimumCapacity: Int) {
+        if isBorrowed {
+            guard minimumCapacity > -capacity else { return }
+            guard let owned = malloc(minimumCapacity * MemoryLayout<Element>.stride) else {
+                OutOfMemory.fail("cannot grow a column to \(minimumCapacity) elements (\(minimumCapacity * MemoryLayout<Element>.stride) bytes)")
+            }
+            let moved = owned.bindMemory(to: Element.self, capacity: minimumCapacity)
+            moved.initialize(from: base.unsafelyUnwrapped, count: storedCount)
+            base = moved
+            capacity = minimumCapacity
+            return
+        }
         guard minimumCapacity > capacity else { return }
         guard let grown = realloc(base, minimumCapacity * MemoryLayout<Element>.stride) else {
             OutOfMemory.fail("cannot grow a column to \(minimumCapacity) elements (\(minimumCapacity * MemoryLayout<Element>.stride) bytes)")
@@ -83,7 +113,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     /// grows by doubling, so loading a column record by record stays linear.
     @usableFromInline
     mutating func append<E: Error>(count: Int, _ fill: (UnsafeMutableBufferPointer<Element>) throws(E) -> Void) throws(E) {
-        if storedCount + count > capacity { reserveCapacity(Swift.max(storedCount + count, capacity * 2)) }
+        if storedCount + count > capacity { reserveCapacity(Swift.max(storedCount + count, Swift.abs(capacity) * 2)) }
         guard count > 0 else { return }
         try fill(UnsafeMutableBufferPointer(start: base.unsafelyUnwrapped + storedCount, count: count))
         storedCount += count
@@ -92,7 +122,7 @@ struct RawColumn<Element: BitwiseCopyable>: RandomAccessCollection, BitwiseCopya
     /// Frees the memory and empties the column.
     @usableFromInline
     mutating func deallocate() {
-        free(base)
+        if !isBorrowed { free(base) }
         self = RawColumn()
     }
 
@@ -113,7 +143,7 @@ extension RawColumn where Element: FixedWidthInteger {
     mutating func append(littleEndian bytes: UnsafeRawBufferPointer) {
         let count = bytes.count / MemoryLayout<Element>.size
         precondition(count * MemoryLayout<Element>.size == bytes.count, "a partial element")
-        if storedCount + count > capacity { reserveCapacity(Swift.max(storedCount + count, capacity * 2)) }
+        if storedCount + count > capacity { reserveCapacity(Swift.max(storedCount + count, Swift.abs(capacity) * 2)) }
         guard count > 0, let source = bytes.baseAddress else { return }
         let target = base.unsafelyUnwrapped + storedCount
         UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: bytes.count)

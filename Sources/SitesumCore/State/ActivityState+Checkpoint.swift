@@ -321,7 +321,14 @@ extension ActivityState {
                     guard site < activity.count else { throw DecodingError("site out of range") }
                     let column = activity.element(site)
                     guard first == UInt64(column.pointee.messageTimestamps.count) else { throw DecodingError("column out of order") }
-                    column.pointee.messageTimestamps.append(contentsOf: UnsafeBufferPointer(rebasing: timestamps[next..<(next + count)]))
+                    let values = UnsafeBufferPointer(rebasing: timestamps[next..<(next + count)])
+                    if first == 0 && count < PackedColumn.blockValues && column.pointee.messageTimestamps.recent.base == nil {
+                        // A new column, all in this record (most of a log of
+                        // many small sites'): a piece of the arena.
+                        column.pointee.messageTimestamps.recent = loadedColumns.column(copying: values)
+                    } else {
+                        column.pointee.messageTimestamps.append(contentsOf: values)
+                    }
                     column.pointee.committedMessages += count
                     next += count
                 }
@@ -551,17 +558,26 @@ extension ActivityState {
             guard site < activity.count else { throw DecodingError("site out of range") }
             let column = activity.element(site)
             guard first == UInt64(column.pointee.statusCount) else { throw DecodingError("column out of order") }
-            // A new column gets room for exactly these: most sites of a log
-            // of many get all their statuses from one record, and a
-            // column's first growth would leave room for four. (A column
-            // that has some grows by doubling, as records come.)
-            if column.pointee.statusCount == 0 { column.pointee.statuses.reserveCapacity(count) }
             var largestOperator = loadedLargestOperator
-            for i in next..<(next + count) {
+            func change() throws(DecodingError) -> UInt32 {
                 let change = try reader.readVarint()
                 guard change <= UInt64(UInt32.max) else { throw DecodingError("operator out of range") }
                 largestOperator = max(largestOperator, Int(change >> 1))
-                column.pointee.appendStatus(UInt32(change), at: timestamps[i], offset: offsets[i])
+                return UInt32(change)
+            }
+            if first == 0 && column.pointee.statuses.base == nil {
+                // A new column, all in this record (most of a log of many
+                // small sites'): a piece of the arena, of exactly its size.
+                // (A column that has some grows by doubling, as records come.)
+                let memory = loadedColumns.allocate(StatusChange.self, count: count)
+                for i in 0..<count {
+                    (memory + i).initialize(to: StatusChange(timestamp: timestamps[next + i], offset: offsets[next + i], change: try change()))
+                }
+                column.pointee.statuses = RawColumn(borrowing: memory, count: count)
+            } else {
+                for i in next..<(next + count) {
+                    column.pointee.appendStatus(try change(), at: timestamps[i], offset: offsets[i])
+                }
             }
             loadedLargestOperator = largestOperator
             column.pointee.committedStatuses += count

@@ -68,6 +68,9 @@ public final class ActivityState {
     /// (written by the thread applying the sites' records); -1 for none.
     var loadedLargestOperator = -1
 
+    /// The memory of the small columns a loaded checkpoint gave its sites
+    /// (used by the thread applying the sites' records).
+    let loadedColumns = ColumnArena()
     /// Sites a loaded pair may name: fewer than the checkpoint's events,
     /// each site having at least one (`reserveCheckpointedIDs`).
     var pairSiteLimit = Int(UInt32.max)
