@@ -258,10 +258,10 @@ extension ActivityState {
         guard loading.largestSite < activity.count else { throw DecodingError("pair out of range") }
         guard loadedLargestOperator < people.count else { throw DecodingError("operator out of range") }
         for (site, count) in loading.visitors.prefix(activity.count).enumerated() where count > 0 {
-            activity.element(site).pointee.visitors += count
+            activity.element(site).pointee.visitors += Int(count)
         }
         for (site, count) in loading.operators.prefix(activity.count).enumerated() where count > 0 {
-            activity.element(site).pointee.operators += count
+            activity.element(site).pointee.operators += Int(count)
         }
         loading = LoadingCounts()
         loadedLargestOperator = -1
@@ -597,7 +597,7 @@ extension ActivityState {
         defer { swap(&counts, &loading) }
         let count = Int(try reader.read(UInt32.self))
         guard count <= reader.remaining / 8 else { throw DecodingError("record ends early") }
-        func add(_ site: Int, to column: inout [Int]) {
+        func add(_ site: Int, to column: inout [UInt32]) {
             if site >= column.count {
                 column.append(contentsOf: repeatElement(0, count: max(site + 1 - column.count, column.count)))
             }

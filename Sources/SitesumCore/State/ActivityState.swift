@@ -76,9 +76,10 @@ public final class ActivityState {
     var pairSiteLimit = Int(UInt32.max)
 
     struct LoadingCounts {
-        /// By site (grown ahead: longer than the sites named).
-        var visitors: [Int] = []
-        var operators: [Int] = []
+        /// By site (grown ahead: longer than the sites named). A site's
+        /// pairs are fewer than the people, whose indices are 32-bit.
+        var visitors: [UInt32] = []
+        var operators: [UInt32] = []
         /// The largest site a pair named; -1 for none.
         var largestSite = -1
     }
