@@ -12,9 +12,10 @@ import SitesumCore
 /// 0's between reading the others, a worker lane 1's. They touch nothing
 /// the other records do. Of those, people's names and the pairs
 /// (`ActivityState.isPeopleRecord`) go to a second worker and the sites'
-/// names and columns to a third, each in their order: on a log of a million
-/// sites with a few events each, they are most of the loading, and about
-/// as much work as each other.
+/// columns to a third, each in their order, and the sites' names to both:
+/// the second interns them, the third gives the sites their records
+/// (`SiteNamesPart`). On a log of a million sites with a few events each,
+/// they are most of the loading, and about as much work as each other.
 /// Which lane a record goes to depends only on the records before it, so
 /// the loaded table is the same whatever the threads' timing.
 ///
@@ -42,8 +43,8 @@ final class RecordApplier {
 
     init(state: ActivityState, byteLimit: Int = 8 << 20) {
         self.state = state
-        others = RecordQueue(role: "load", byteLimit: byteLimit) { try state.applyCheckpointRecord($0) }
-        people = RecordQueue(role: "people", byteLimit: byteLimit) { try state.applyCheckpointRecord($0) }
+        others = RecordQueue(role: "load", byteLimit: byteLimit) { try state.applyCheckpointRecord($0, siteNames: .sites) }
+        people = RecordQueue(role: "people", byteLimit: byteLimit) { try state.applyCheckpointRecord($0, siteNames: .names) }
         laneOne = RecordQueue(role: "ids", byteLimit: byteLimit) { try state.applyCheckpointRecord($0, idLane: 1) }
     }
 
@@ -54,6 +55,10 @@ final class RecordApplier {
     /// there past `byteLimit` bytes.
     func deliver(_ record: UnsafeRawBufferPointer) throws {
         guard ActivityState.isIDRecord(record) else {
+            if ActivityState.isSiteNamesRecord(record) {
+                try people.enqueue(record)
+                return try others.enqueue(record)
+            }
             return try (ActivityState.isPeopleRecord(record) ? people : others).enqueue(record)
         }
         let ids = ActivityState.idCount(ofRecord: record)

@@ -303,6 +303,39 @@ import Testing
         #expect(throws: DecodingError.self) { try load(unnamed, lines: statuses) }
     }
 
+    /// A record of site names applied in two parts, as two loading threads
+    /// do (the names interned, the sites given their records), loads what
+    /// applying it whole does; one part without the other, or a part that
+    /// does not fit the state, fails the load.
+    @Test func siteNamesAppliedInTwoPartsAgree() throws {
+        let all = script(0..<500)
+        let state = ActivityState()
+        _ = all.apply(to: state)
+        let records = try records(of: state)
+        #expect(records.filter { $0.withUnsafeBytes(ActivityState.isSiteNamesRecord) }.count == 1)
+        func load(_ parts: [SiteNamesPart]) throws -> ActivityState {
+            let loaded = ActivityState()
+            loaded.reserveCheckpointedIDs(10_000)
+            loaded.checkpointedLines = { all.line(at: $0) }
+            for record in records {
+                try record.withUnsafeBytes { record in
+                    for part in ActivityState.isSiteNamesRecord(record) ? parts : [.both] {
+                        try loaded.applyCheckpointRecord(record, siteNames: part)
+                    }
+                }
+            }
+            try loaded.finishLoadingCheckpoint()
+            loaded.markCheckpointed()
+            return loaded
+        }
+        let split = try load([.sites, .names])
+        #expect(split.summary() == state.summary())
+        #expect(split.idCount == state.idCount)
+        #expect(throws: DecodingError.self) { try load([.names]) }
+        #expect(throws: DecodingError.self) { try load([.sites]) }
+        #expect(throws: DecodingError.self) { try load([.sites, .sites, .names]) }
+    }
+
     /// The fingerprint is part of the checkpoint format (`UUIDKey.fingerprint`):
     /// a change to the hash behind it must come with a new format version.
     @Test func fingerprintsArePinned() throws {

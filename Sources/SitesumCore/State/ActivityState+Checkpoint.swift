@@ -219,6 +219,12 @@ extension ActivityState {
         changedSites.removeAll()
     }
 
+    /// Whether `record` names sites: applied on two threads at once while
+    /// loading (see `isPeopleRecord`).
+    public static func isSiteNamesRecord(_ record: UnsafeRawBufferPointer) -> Bool {
+        record.first == RecordTag.siteNames.rawValue
+    }
+
     /// Whether `record` holds UUID ids: such records change only the
     /// checkpointed ids, which no other record touches, so while loading they
     /// may be applied on another thread than the rest (each kind still in its
@@ -234,6 +240,10 @@ extension ActivityState {
     /// status's operator, which name the other kind's entries, are checked
     /// by `finishLoadingCheckpoint`, and the pairs' counts added to their
     /// sites there.
+    ///
+    /// A record of site names is applied on both: the one interns the
+    /// names (`SiteNamesPart.names`), the other gives the sites their
+    /// records (`.sites`); `finishLoadingCheckpoint` checks that they agree.
     public static func isPeopleRecord(_ record: UnsafeRawBufferPointer) -> Bool {
         switch record.first.flatMap(RecordTag.init(rawValue:)) {
         case .peopleNames, .otherIDs, .visitorPairs, .operatorPairs: true
@@ -255,6 +265,7 @@ extension ActivityState {
     /// operator, that no record added, or the records held more ids than
     /// the checkpoint counted events.
     public func finishLoadingCheckpoint() throws(DecodingError) {
+        guard sites.count == activity.count else { throw DecodingError("site names and sites differ") }
         guard loading.largestSite < activity.count else { throw DecodingError("pair out of range") }
         guard loadedLargestOperator < people.count else { throw DecodingError("operator out of range") }
         for (site, count) in loading.visitors.prefix(activity.count).enumerated() where count > 0 {
@@ -280,14 +291,32 @@ extension ActivityState {
     /// lane's records in their order, and the order of the other records
     /// kept on threads of their own: people's (`isPeopleRecord`) on one,
     /// the rest on another.
-    public func applyCheckpointRecord(_ record: UnsafeRawBufferPointer, idLane: Int = 0) throws(DecodingError) {
+    ///
+    /// `siteNames`: what of a record of site names to apply, for a record
+    /// applied on two threads at once (`SiteNamesPart`); other records
+    /// ignore it.
+    public func applyCheckpointRecord(
+        _ record: UnsafeRawBufferPointer, idLane: Int = 0, siteNames: SiteNamesPart = .both
+    ) throws(DecodingError) {
         var reader = ByteReader(record)
         guard let tag = RecordTag(rawValue: try reader.read(UInt8.self)) else {
             throw DecodingError("unknown record tag \(record.first ?? 0)")
         }
         switch tag {
         case .siteNames:
-            try readNames(&reader, into: &sites, "site") { _ in self.activity.append(SiteActivity()) }
+            switch siteNames {
+            case .both: try readNames(&reader, into: &sites, "site") { _ in self.activity.append(SiteActivity()) }
+            case .names: try readNames(&reader, into: &sites, "site") { _ in }
+            case .sites:
+                // The names are the other thread's to read and check; the
+                // count is enough for the sites' records.
+                let first = Int(try reader.read(UInt32.self))
+                let count = Int(try reader.read(UInt32.self))
+                guard first == activity.count, count <= reader.remaining else { throw DecodingError("site names out of order") }
+                activity.reserveCapacity(Swift.max(activity.count + count, activity.capacity * 2))
+                for _ in 0..<count { activity.append(SiteActivity()) }
+                return
+            }
         case .peopleNames:
             try readNames(&reader, into: &people, "name") { _ in }
         case .otherIDs:
@@ -614,6 +643,15 @@ extension ActivityState {
             counts.largestSite = max(counts.largestSite, site)
         }
     }
+}
+
+/// What of a record of site names `ActivityState.applyCheckpointRecord`
+/// applies: while a checkpoint loads on several threads, the thread of
+/// people's records interns the names (`names`) and the thread of the
+/// sites' columns gives them their records (`sites`), so that neither
+/// waits for the other; applied on one thread, `both`.
+public enum SiteNamesPart: Sendable {
+    case both, names, sites
 }
 
 /// One checkpoint's worth of state records, taken from an `ActivityState`
