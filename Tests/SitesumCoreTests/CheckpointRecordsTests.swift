@@ -336,6 +336,25 @@ import Testing
         #expect(throws: DecodingError.self) { try load([.sites, .sites, .names]) }
     }
 
+    /// Records of site names, one a checkpoint, applied in two parts: the
+    /// sites' records grow as the names come, not by more with each record.
+    @Test func manyRecordsOfSiteNamesInTwoParts() throws {
+        let loaded = ActivityState()
+        for record in 0..<20 {
+            var writer = ByteWriter()
+            writer.write(ActivityState.RecordTag.siteNames.rawValue)
+            writer.write(UInt32(record * 3))
+            writer.write(UInt32(3))
+            for name in 0..<3 { writer.writeBytes(Array("site-\(record)-\(name)".utf8)) }
+            for part in [SiteNamesPart.sites, .names] {
+                try writer.bytes.withUnsafeBytes { try loaded.applyCheckpointRecord($0, siteNames: part) }
+            }
+        }
+        try loaded.finishLoadingCheckpoint()
+        #expect(loaded.siteCount == 60 && loaded.sites.count == 60)
+        #expect(loaded.activity.capacity <= 2 * 60, "room for \(loaded.activity.capacity) sites")
+    }
+
     /// The fingerprint is part of the checkpoint format (`UUIDKey.fingerprint`):
     /// a change to the hash behind it must come with a new format version.
     @Test func fingerprintsArePinned() throws {

@@ -290,7 +290,8 @@ extension ActivityState {
     /// Id records may be applied on two threads at once, one per lane; each
     /// lane's records in their order, and the order of the other records
     /// kept on threads of their own: people's (`isPeopleRecord`) on one,
-    /// the rest on another.
+    /// the rest on another, and each record of site names on both (one
+    /// part on each, `siteNames`).
     ///
     /// `siteNames`: what of a record of site names to apply, for a record
     /// applied on two threads at once (`SiteNamesPart`); other records
@@ -313,7 +314,6 @@ extension ActivityState {
                 let first = Int(try reader.read(UInt32.self))
                 let count = Int(try reader.read(UInt32.self))
                 guard first == activity.count, count <= reader.remaining else { throw DecodingError("site names out of order") }
-                activity.reserveCapacity(Swift.max(activity.count + count, activity.capacity * 2))
                 for _ in 0..<count { activity.append(SiteActivity()) }
                 return
             }
