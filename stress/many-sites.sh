@@ -15,7 +15,7 @@
 #   people   --lines 1000000 --sites 100000 --visitors 100000 --operators 2 --seed 6
 #   million  --lines 3000000 --sites 1500000 --operators 1 --visitors 1 --seed 7
 # Each round: a run with --no-checkpoint (its statistics line's summary=,
-# elapsed= and peak-rss=), and a resume after 90% (a default run over the
+# elapsed= and peak-rss=, and the size of the summary it printed), and a resume after 90% (a default run over the
 # log's first 90% into an empty cache directory, the rest appended, and the
 # same command again: its load=, elapsed= and peak-rss=), whose summary must
 # be the full run's, or the script stops. Prints the medians of each, and on
@@ -56,7 +56,7 @@ for entry in "${logs[@]}"; do
     for round in $(seq "$runs"); do
         for binary in "$@"; do
             "$binary" --quiet --stats --no-checkpoint "$work/$name.jsonl" > "$work/full.out" 2> "$work/err"
-            echo "$binary $(stat_field summary) $(stat_field elapsed) $(stat_field peak-rss) $(stat_field sites)" >> "$work/$name.full"
+            echo "$binary $(stat_field summary) $(stat_field elapsed) $(stat_field peak-rss) $(stat_field sites) $(wc -c < "$work/full.out")" >> "$work/$name.full"
             cp "$work/$name.jsonl" "$work/grown.jsonl"
             rm -rf "$work/cache"
             checkpoint_ninety "$binary" "$work/grown.jsonl" "$lines" "$work/cache"
@@ -74,8 +74,9 @@ for entry in "${logs[@]}"; do
         resume=$(grep -F "$binary " "$work/$name.resume")
         checkpoints=$(grep -F "$binary " "$work/$name.checkpoints")
         column() { awk -v c="$2" '{print $c}' <<< "$1" | median; }
-        printf '%-8s %9s lines %8s sites  full run: summary %6.3f s  elapsed %6.3f s  peak %7.1f MiB  resume after 90%%: load %6.3f s  elapsed %6.3f s  peak %7.1f MiB  %s\n' \
-            "$name" "$lines" "$(column "$full" 5)" "$(column "$full" 2)" "$(column "$full" 3)" "$(column "$full" 4)" \
+        printf '%-8s %9s lines %8s sites  full run: summary %6.3f s (%5.1f MB)  elapsed %6.3f s  peak %7.1f MiB  resume after 90%%: load %6.3f s  elapsed %6.3f s  peak %7.1f MiB  %s\n' \
+            "$name" "$lines" "$(column "$full" 5)" "$(column "$full" 2)" "$(awk '{print $1 / 1e6}' <<< "$(column "$full" 6)")" \
+            "$(column "$full" 3)" "$(column "$full" 4)" \
             "$(column "$resume" 2)" "$(column "$resume" 3)" "$(column "$resume" 4)" "$binary"
         printf '%-8s %9s lines  the default run over 90%%: elapsed %6.3f s  checkpoint-cpu %6.3f s  segments %7.1f MB  %s\n' \
             "$name" "$lines" "$(column "$checkpoints" 4)" "$(column "$checkpoints" 2)" \

@@ -19,7 +19,8 @@ import SitesumCore
 /// end, the summary left out). Bytes are varint-length-prefixed.
 struct CheckpointMetadata: Equatable {
     static let version: UInt32 = 1
-    /// The longest summary a manifest stores: 16 MiB, about 300,000 sites.
+    /// The longest summary a manifest stores: 16 MiB, some 330,000 sites of
+    /// 50-byte lines (the generated logs of `stress/many-sites.sh`).
     static let storedSummaryLimit = 16 << 20
 
     var maxLineLength: Int
