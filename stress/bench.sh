@@ -16,7 +16,12 @@
 #                                 event against the target (48 B/event + 32 MB)
 #   --save-interval 100000        checkpoint overhead with ~N/50000 checkpoints (one
 #                                 every half interval)
-#   checkpoint CPU                of the two checkpointing configurations: the
+#   --save-interval 200000        checkpoint overhead with ~N/100000 checkpoints:
+#                                 one every 100000 events, the count issue 4
+#                                 gives its --save-interval 100000 row ("100
+#                                 checkpoints" on 10M lines), where sitesum's
+#                                 interval takes one every half interval
+#   checkpoint CPU                of the checkpointing configurations: the
 #                                 processor time the checkpoints themselves took
 #                                 (statistics line's checkpoint-cpu=: collecting
 #                                 each delta, and the writer thread's commits and
@@ -223,6 +228,7 @@ for lines in $sizes; do
         sample plain --no-checkpoint
         sample default
         sample frequent --save-interval 100000
+        sample hundred --save-interval 200000
         discard "$caches/cache"
         # As after a kill: the segments on the disk, not in the page cache.
         cold_copy "$caches/cache-90" "$caches/cache"
@@ -234,6 +240,7 @@ for lines in $sizes; do
     plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
     default_s=$(median_of default 1); default_kb=$(median_of default 2)
     frequent_s=$(median_of frequent 1)
+    hundred_s=$(median_of hundred 1)
     restart_s=$(median_of restart 1)
     cold_run_s=$(median_of cold 1)
     discard "$caches/cache"
@@ -256,10 +263,14 @@ for lines in $sizes; do
     printf '%-34s %+7.1f %%  (%s)\n' "checkpoint overhead, default" "$(paired default plain)" "$(spread default plain)"
     printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints; %s)\n' "--save-interval 100000" "$frequent_s" \
         "$(paired frequent plain)" "$(( (lines + 49999) / 50000 ))" "$(spread frequent plain)"
+    printf '%-34s %7.2f s  overhead %+6.1f %%  (~%d checkpoints; %s)\n' "--save-interval 200000" "$hundred_s" \
+        "$(paired hundred plain)" "$(( (lines + 99999) / 100000 ))" "$(spread hundred plain)"
     printf '%-34s %s\n' "checkpoint CPU, default" "$(cpu_share default)"
     printf '%-34s %s\n' "checkpoint CPU, 100000" "$(cpu_share frequent)"
+    printf '%-34s %s\n' "checkpoint CPU, 200000" "$(cpu_share hundred)"
     printf '%-34s %+7.1f %%  (%s)\n' "run CPU, default" "$(paired default plain "" 4)" "$(spread default plain "" 4)"
     printf '%-34s %+7.1f %%  (%s)\n' "run CPU, 100000" "$(paired frequent plain "" 4)" "$(spread frequent plain "" 4)"
+    printf '%-34s %+7.1f %%  (%s)\n' "run CPU, 200000" "$(paired hundred plain "" 4)" "$(spread hundred plain "" 4)"
     printf '%-34s %7.2f s  = %4.1f %% of a default run  (%s)\n' "restart after 90% (see header)" "$restart_s" \
         "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
     printf '%-34s %7.3f s load  %5.3f s read  %5.3f s summary  (medians)\n' "restart, its statistics line" \
