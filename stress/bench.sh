@@ -39,6 +39,11 @@
 #                                 the log, computing the summary
 #   checkpoint of the first 90%   the segments' size, and per unique event
 #   --no-checkpoint, memory cold  as the first, after a pause (see Memory below)
+#   restart, memory cold          the restart after such a pause, as a share of
+#                                 the same round's cold --no-checkpoint run: a
+#                                 restart after a crash meets the memory the
+#                                 dead run freed, cold when the restart comes
+#                                 seconds later
 #
 # Every timed run starts from an empty cache directory, except the restart.
 # The overheads and the restart's share are medians of each round's own ratio
@@ -236,12 +241,17 @@ for lines in $sizes; do
         discard "$caches/cache"
         cool_memory
         timed --cache-dir "$caches/cache" --no-checkpoint "$log" >> "$work/samples-cold"
+        discard "$caches/cache"
+        cold_copy "$caches/cache-90" "$caches/cache"
+        cool_memory
+        timed --cache-dir "$caches/cache" "$log" >> "$work/samples-restartcold"
     done
     plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
     default_s=$(median_of default 1); default_kb=$(median_of default 2)
     frequent_s=$(median_of frequent 1)
     hundred_s=$(median_of hundred 1)
     restart_s=$(median_of restart 1)
+    restart_cold_s=$(median_of restartcold 1)
     cold_run_s=$(median_of cold 1)
     discard "$caches/cache"
     discard "$caches/cache-90"
@@ -275,6 +285,10 @@ for lines in $sizes; do
         "$(paired restart default share)" "$(spread restart default share | sed 's/+//g')"
     printf '%-34s %7.3f s load  %5.3f s read  %5.3f s summary  (medians)\n' "restart, its statistics line" \
         "$(median_of restart 6)" "$(median_of restart 7)" "$(median_of restart 8)"
+    printf '%-34s %7.2f s  = %4.1f %% of a cold --no-checkpoint run  (%s)\n' "restart, memory cold" "$restart_cold_s" \
+        "$(paired restartcold cold share)" "$(spread restartcold cold share | sed 's/+//g')"
+    printf '%-34s %7.3f s load  %5.3f s read  %5.3f s summary  (medians)\n' "restart cold, its statistics line" \
+        "$(median_of restartcold 6)" "$(median_of restartcold 7)" "$(median_of restartcold 8)"
     printf '%-34s %7.0f MB  %5.1f B/event\n' "checkpoint of the first 90%" \
         "$(calc "$checkpoint_bytes / 1e6")" "$(calc "$checkpoint_bytes / $events_90")"
     growth="$growth$lines $(calc "$default_s / $lines * 1e9") $(calc "$default_kb * 1024 / $events") $(calc "($default_kb * 1024 - 32 * 1048576) / $events")
