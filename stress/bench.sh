@@ -64,8 +64,12 @@
 # after a 3 s pause, more than its checkpoints cost. The timed runs of a round
 # follow each other, so each starts right after a run of about its size (a
 # warm-up with dd instead was no better: the kernel reports the dd's memory
-# during the run). One more line per size shows the other state:
-# --no-checkpoint after a 3 s pause, as a run after idle.
+# during the run). Two more lines per size show the other state, each run
+# after a 3 s pause: --no-checkpoint, as a run after idle, and a restart, as
+# one that comes seconds after a crash. The round ends with the first of
+# them: a round that ended with the restart, which takes half the memory,
+# had the next round's --no-checkpoint run meet the other half cold, and
+# every overhead, measured against that run, came out low.
 #
 # Where the checkpoints go: by default the scratch directory, beside the logs
 # (on this machine, the disk). `--cache-root DIR` puts every run's cache
@@ -239,12 +243,14 @@ for lines in $sizes; do
         cold_copy "$caches/cache-90" "$caches/cache"
         timed --cache-dir "$caches/cache" "$log" >> "$work/samples-restart"
         discard "$caches/cache"
-        cool_memory
-        timed --cache-dir "$caches/cache" --no-checkpoint "$log" >> "$work/samples-cold"
-        discard "$caches/cache"
         cold_copy "$caches/cache-90" "$caches/cache"
         cool_memory
         timed --cache-dir "$caches/cache" "$log" >> "$work/samples-restartcold"
+        discard "$caches/cache"
+        # Last, so that the next round's first run follows a run of its size
+        # (see Memory above).
+        cool_memory
+        timed --cache-dir "$caches/cache" --no-checkpoint "$log" >> "$work/samples-cold"
     done
     plain_s=$(median_of plain 1); plain_kb=$(median_of plain 2); events=$(head -1 "$work/samples-plain" | cut -d' ' -f3)
     default_s=$(median_of default 1); default_kb=$(median_of default 2)
