@@ -67,8 +67,8 @@
 # during the run). Two more lines per size show the other state, each run
 # after a 3 s pause: --no-checkpoint, as a run after idle, and a restart, as
 # one that comes seconds after a crash. The round ends with the first of
-# them: a round that ended with the restart, which takes half the memory,
-# had the next round's --no-checkpoint run meet the other half cold, and
+# them: a round that ended with the restart, which takes less memory,
+# had the next round's --no-checkpoint run meet the rest cold, and
 # every overhead, measured against that run, came out low.
 #
 # Where the checkpoints go: by default the scratch directory, beside the logs
