@@ -464,6 +464,22 @@ import Testing
         #expect(clear.stderr.contains("standard input has no checkpoints to clear"), "\(clear.stderr)")
     }
 
+    /// A summary that cannot be written (here standard output is a full
+    /// device) is exit 74 with the write's error; the final checkpoint was
+    /// committed before the summary was printed, so the next run on the
+    /// unchanged input prints it from there, without reading the input.
+    @Test func aSummaryThatCannotBeWrittenIsExit74AndNothingIsLost() throws {
+        try harness.writeLog(lines: 2_000, seed: 23)
+        let expected = try harness.reference("log.jsonl")
+        let full = try harness.finish(harness.start(["-s", "500", "log.jsonl"], shellSetup: "exec > /dev/full"))
+        #expect(full.status == 74, "\(full.stderr)")
+        #expect(full.stderr.contains("cannot write the output: "), "\(full.stderr)")
+        let again = try harness.run(["--stats", "log.jsonl"])
+        #expect(again.status == 0 && again.stdout == expected, "\(again.stderr)")
+        #expect(again.stderr.contains("unchanged since the run that finished it"), "\(again.stderr)")
+        #expect(again.stats["bytes-read"] == "0", "\(again.stderr)")
+    }
+
     /// When the system refuses a run the memory it needs, sitesum says so
     /// and exits 71, instead of crashing, and what is on disk stays usable.
     /// The id set is sized from the bytes ahead before any line is read, so
