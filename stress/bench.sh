@@ -44,6 +44,7 @@
 #                                 restart after a crash meets the memory the
 #                                 dead run freed, cold when the restart comes
 #                                 seconds later
+#   restart cold, its statistics line  the same three phases of those runs
 #
 # Every timed run starts from an empty cache directory, except the restart.
 # The overheads and the restart's share are medians of each round's own ratio
