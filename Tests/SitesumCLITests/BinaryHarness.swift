@@ -7,6 +7,9 @@ import Testing
 struct BinaryHarness {
     struct Result {
         var status: Int32
+        /// Whether the process exited (`status` its exit status) or a
+        /// signal ended it (`status` the signal's number).
+        var reason: Process.TerminationReason
         var stdout: String
         var stderr: String
         /// The statistics line's fields (`--stats`), by name.
@@ -42,6 +45,20 @@ struct BinaryHarness {
         let bundle = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0])
         return bundle.deletingLastPathComponent().appendingPathComponent("sitesum").path
+    }()
+
+    /// Whether `env` can put a signal's action back to the default
+    /// (`--default-signal`, coreutils 8.31), which a child of a process
+    /// that ignores the signal otherwise cannot have.
+    static let envResetsSignals: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--default-signal=PIPE", "true"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationReason == .exit && process.terminationStatus == 0
     }()
 
     func write(_ bytes: [UInt8], to name: String) throws {
@@ -122,6 +139,7 @@ struct BinaryHarness {
         started.0.waitUntilExit()
         let result = Result(
             status: started.0.terminationStatus,
+            reason: started.0.terminationReason,
             stdout: try String(contentsOf: started.stdout, encoding: .utf8),
             stderr: try String(contentsOf: started.stderr, encoding: .utf8))
         try? FileManager.default.removeItem(at: started.stdout)

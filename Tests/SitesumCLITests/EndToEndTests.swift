@@ -480,6 +480,35 @@ import Testing
         #expect(again.stats["bytes-read"] == "0", "\(again.stderr)")
     }
 
+    /// A reader that went away before the summary came (`sitesum FILE |
+    /// head -1` on a long summary) ends the run by SIGPIPE, as it ends other
+    /// Unix tools: exit 141 in a shell. The final checkpoint was committed
+    /// before the summary was printed, so nothing is lost. Standard output
+    /// here is a pipe whose reader has already gone (a FIFO its reader
+    /// opened, then closed), and SIGPIPE's action is the default again:
+    /// the test process ignores it, and its children inherit that.
+    @Test(.enabled(if: BinaryHarness.envResetsSignals, "needs env --default-signal (coreutils 8.31 or later)"))
+    func aReaderThatWentAwayEndsTheRunBySIGPIPEAndNothingIsLost() throws {
+        try harness.writeLog(lines: 2_000, seed: 23)
+        let expected = try harness.reference("log.jsonl")
+        let script = """
+            mkfifo reader-gone || exit 1
+            { exec < reader-gone; } &
+            exec > reader-gone
+            wait
+            exec env --default-signal=PIPE "$0" "$@"
+            """
+        let gone = try harness.finish(harness.start(
+            ["-c", script, BinaryHarness.binary, "-s", "500", "log.jsonl"], executable: "/bin/bash"))
+        #expect(gone.reason == .uncaughtSignal && gone.status == SIGPIPE,
+                "\(gone.reason) \(gone.status): \(gone.stderr)")
+        #expect(!gone.stderr.contains("cannot write"), "\(gone.stderr)")
+        let again = try harness.run(["--stats", "log.jsonl"])
+        #expect(again.status == 0 && again.stdout == expected, "\(again.stderr)")
+        #expect(again.stderr.contains("unchanged since the run that finished it"), "\(again.stderr)")
+        #expect(again.stats["bytes-read"] == "0", "\(again.stderr)")
+    }
+
     /// When the system refuses a run the memory it needs, sitesum says so
     /// and exits 71, instead of crashing, and what is on disk stays usable.
     /// The id set is sized from the bytes ahead before any line is read, so
