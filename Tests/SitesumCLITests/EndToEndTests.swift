@@ -485,8 +485,9 @@ import Testing
     /// Unix tools: exit 141 in a shell. The final checkpoint was committed
     /// before the summary was printed, so nothing is lost. Standard output
     /// here is a pipe whose reader has already gone (a FIFO its reader
-    /// opened, then closed), and SIGPIPE's action is the default again:
-    /// the test process ignores it, and its children inherit that.
+    /// opened, then closed), and SIGPIPE's action is put back to the
+    /// default: the test process may ignore it (other tests here make it),
+    /// and its children would inherit that.
     @Test(.enabled(if: BinaryHarness.envResetsSignals, "needs env --default-signal (coreutils 8.31 or later)"))
     func aReaderThatWentAwayEndsTheRunBySIGPIPEAndNothingIsLost() throws {
         try harness.writeLog(lines: 2_000, seed: 23)
