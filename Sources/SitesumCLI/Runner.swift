@@ -554,13 +554,15 @@ final class Runner {
         return .finished
     }
 
-    /// Sizes the id set for the ids it holds plus those of the rest of the
-    /// input from `offset` on, so that it never grows on the way (growing holds the old
+    /// Sizes the id sets for the ids they hold plus those of the rest of the
+    /// input from `offset` on, so that they never grow on the way (growing holds the old
     /// and the new table at once: the memory peak of a run). The number of
     /// lines ahead is estimated from the bytes ahead and the mean length of the
     /// lines in the next megabyte, read with `pread` so the file position is
     /// left alone. Duplicate, blank and malformed lines make it a slight
-    /// overestimate, which is the safe side.
+    /// overestimate, which is the safe side. The first lines of the same
+    /// megabyte, decoded, split the ids between the UUID set and the
+    /// interner of other ids (`IDSample`).
     private func reserveIDs(from offset: UInt64) {
         guard fileStatus.isRegularFile, fileStatus.size > offset else { return }
         let remaining = fileStatus.size - offset
@@ -577,7 +579,8 @@ final class Runner {
             scanned = sample.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
         }
         state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines,
-                                                      memory: PhysicalMemory.bytes))
+                                                      memory: PhysicalMemory.bytes),
+                         sample: IDSample.read(UnsafeRawBufferPointer(rebasing: sample[..<count]), start: offset))
     }
 
     /// How many UUID ids to size the set for, when `remaining` bytes of

@@ -127,7 +127,22 @@ struct Interner {
 
     @usableFromInline
     mutating func grow() {
-        let capacity = slots.count * 2
+        rehash(slotCount: slots.count * 2)
+    }
+
+    /// Makes room for `names` names of `bytes` bytes in all, so that
+    /// interning that many grows nothing on the way: the slots sized for
+    /// them now, the names' memory set aside (touched only as names come).
+    mutating func reserve(names: Int, bytes: Int) {
+        arena.reserveCapacity(bytes)
+        bounds.reserveCapacity(names + 1)
+        var capacity = slots.count
+        while names * 4 > capacity * 3 { capacity *= 2 }
+        if capacity > slots.count { rehash(slotCount: capacity) }
+    }
+
+    /// Moves every entry to a table of `capacity` slots (a power of two).
+    private mutating func rehash(slotCount capacity: Int) {
         let mask = capacity - 1
         var newSlots = [UInt64](repeating: 0, count: capacity)
         for entry in slots where entry != 0 {

@@ -141,7 +141,8 @@ public final class ActivityState {
     }
 
     /// Starts loading the id slots that applying lines `range` of `batch`
-    /// will probe (`FlatSet.prefetch`, `CheckpointedIDs.prefetch`).
+    /// will probe (`FlatSet.prefetch`, `CheckpointedIDs.prefetch`, and for
+    /// an id that is not a UUID the interner's slot).
     @inlinable @inline(__always)
     func prefetchIDs(_ batch: DecodedBatch, _ range: Range<Int>) {
         for index in range {
@@ -149,6 +150,8 @@ public final class ActivityState {
             if line.hasUUID {
                 uuids.prefetch(line.idHash)
                 if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
+            } else if line.id != nil {
+                otherIDs.prefetchSlot(line.idHash)
             }
         }
     }
@@ -219,12 +222,27 @@ public final class ActivityState {
         SitesumPrefetch.prefetch(record + (MemoryLayout<SiteActivity>.size - 1))
     }
 
-    /// Makes room for `count` more distinct UUID ids than the state holds
-    /// now (beyond those of a loaded checkpoint, which have a table of their
-    /// own), so that the id set never grows (and never holds an old and a new
-    /// table at once) on the way.
-    public func reserveIDs(additional count: Int) {
-        uuids.reserve(uuids.count + count)
+    /// Makes room for `count` more distinct ids than the state holds now
+    /// (beyond those of a loaded checkpoint, which have a table of their
+    /// own), so that the id sets never grow (and never hold an old and a new
+    /// table at once) on the way. `sample` (`IDSample.read` of the input
+    /// ahead) splits them between the UUID set and the interner of other
+    /// ids by the share of each among its events, the other ids at their
+    /// mean length; a sample without events (an empty one included) leaves
+    /// them all to the UUID set. A set that gets more than its share grows
+    /// as it fills.
+    public func reserveIDs(additional count: Int, sample: IDSample = IDSample()) {
+        guard sample.events > 0 else {
+            uuids.reserve(uuids.count + count)
+            return
+        }
+        let uuidCount = (count * sample.uuids + sample.events - 1) / sample.events
+        let otherCount = (count * sample.others + sample.events - 1) / sample.events
+        if uuidCount > 0 { uuids.reserve(uuids.count + uuidCount) }
+        if otherCount > 0 {
+            let meanLength = (sample.otherBytes + sample.others - 1) / sample.others
+            otherIDs.reserve(names: otherIDs.count + otherCount, bytes: otherIDs.arena.count + otherCount * meanLength)
+        }
     }
 
     /// The fewest bytes a line that brings a UUID id takes, its "\n"
