@@ -578,9 +578,10 @@ final class Runner {
             newlines += 1
             scanned = sample.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
         }
-        state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines,
-                                                      memory: PhysicalMemory.bytes),
-                         sample: IDSample.read(UnsafeRawBufferPointer(rebasing: sample[..<count]), start: offset))
+        let memory = PhysicalMemory.bytes
+        state.reserveIDs(additional: Self.expectedIDs(remaining: remaining, sampled: count, newlines: newlines, memory: memory),
+                         sample: IDSample.read(UnsafeRawBufferPointer(rebasing: sample[..<count]), start: offset),
+                         memory: memory)
     }
 
     /// How many UUID ids to size the set for, when `remaining` bytes of

@@ -63,6 +63,21 @@ import Testing
         #expect(state.otherIDs.count == 10_000 && state.otherIDs.slotCount == slots)
     }
 
+    /// Like the UUID set, the interner is reserved for no more ids than
+    /// half the machine's memory holds: a huge log of long ids, most of
+    /// them repeated, still runs, its interner growing as it fills.
+    @Test func otherIdsAreReservedInHalfTheMemoryAtMost() {
+        let state = ActivityState(tracksChanges: false)
+        let memory = UInt64(2 * (40 + 8 + 16) * 1_000)
+        #expect(ActivityState.reservableOtherIDs(ofLength: 40, inBytes: memory / 2) == 1_000)
+        state.reserveIDs(additional: 1_000_000, sample: IDSample(others: 10, otherBytes: 10 * 40), memory: memory)
+        #expect(state.otherIDs.slotCount == 2_048)
+        #expect(state.otherIDs.arena.capacity < 2 * 40 * 1_000)
+        let unbounded = ActivityState(tracksChanges: false)
+        unbounded.reserveIDs(additional: 1_000_000, sample: IDSample(others: 10, otherBytes: 10 * 40))
+        #expect(unbounded.otherIDs.slotCount == 2_097_152)
+    }
+
     /// Mixed ids split the count by their shares in the sample; a sample
     /// without events reserves the UUID set for all, as before there was
     /// a sample.

@@ -230,19 +230,30 @@ public final class ActivityState {
     /// ids by the share of each among its events, the other ids at their
     /// mean length; a sample without events (an empty one included) leaves
     /// them all to the UUID set. A set that gets more than its share grows
-    /// as it fills.
-    public func reserveIDs(additional count: Int, sample: IDSample = IDSample()) {
+    /// as it fills. The interner is reserved for no more other ids than fit
+    /// in half of `memory` (0: no bound), as `count` is for UUIDs (see
+    /// `reservableOtherIDs`): past that it grows as it fills.
+    public func reserveIDs(additional count: Int, sample: IDSample = IDSample(), memory: UInt64 = 0) {
         guard sample.events > 0 else {
             uuids.reserve(uuids.count + count)
             return
         }
         let uuidCount = (count * sample.uuids + sample.events - 1) / sample.events
-        let otherCount = (count * sample.others + sample.events - 1) / sample.events
+        var otherCount = (count * sample.others + sample.events - 1) / sample.events
         if uuidCount > 0 { uuids.reserve(uuids.count + uuidCount) }
         if otherCount > 0 {
             let meanLength = (sample.otherBytes + sample.others - 1) / sample.others
+            if memory > 0 { otherCount = min(otherCount, Self.reservableOtherIDs(ofLength: meanLength, inBytes: memory / 2)) }
             otherIDs.reserve(names: otherIDs.count + otherCount, bytes: otherIDs.arena.count + otherCount * meanLength)
         }
+    }
+
+    /// The most other ids of `length` bytes whose interner, reserved by
+    /// `reserveIDs`, takes about `bytes`: each id's bytes, 8 for its bounds
+    /// and about two 8-byte slots (a power of two of them, at most three
+    /// quarters full: from 1 1/3 to 2 2/3 slots an id).
+    public static func reservableOtherIDs(ofLength length: Int, inBytes bytes: UInt64) -> Int {
+        Int(bytes / UInt64(length + 8 + 16))
     }
 
     /// The fewest bytes a line that brings a UUID id takes, its "\n"
