@@ -1,13 +1,15 @@
-/// The on-disk format of the checkpoint store, version 3.
+/// The on-disk format of the checkpoint store, version 4.
 ///
-/// # Checkpoint store format (version 3)
+/// # Checkpoint store format (version 4)
 ///
-/// Versions 2 and 3 have the framing of version 1; what changed is the layout
+/// Versions 2 to 4 have the framing of version 1; what changed is the layout
 /// of the state inside DATA records (SitesumCore's
-/// `ActivityState+Checkpoint.swift`): in version 2 ids as fingerprints and
-/// line offsets, integer columns packed; in version 3 the columns of several
-/// sites in one record. A file of an earlier version is reported as written
-/// by an older sitesum and not used.
+/// `ActivityState+Checkpoint.swift`): in version 2 UUID ids as fingerprints
+/// and line offsets, integer columns packed; in version 3 the columns of
+/// several sites in one record; in version 4 every id as a fingerprint and a
+/// line offset, where version 3 stored an id that is not a UUID whole. A
+/// file of an earlier version is reported as written by an older sitesum
+/// and not used.
 ///
 /// ## Layout of a cache directory
 ///
@@ -71,7 +73,7 @@
 /// | 4    | SEGMENT  | manifest | 20 bytes: generation u64, length u64, crc32c u32 (a `SegmentRef`) |
 /// | 5    | END      | both     | 8 bytes: u64 count of the records before it in this file          |
 ///
-/// Any other type is damage in version 3; adding one needs a new version.
+/// Any other type is damage in version 4; adding one needs a new version.
 ///
 /// A **segment** is `header, DATA*, END`. Its header generation is the generation of
 /// the commit that wrote it; a segment is only written when it has at least one
@@ -141,7 +143,7 @@
 /// before the offset) is the caller's decision.
 enum CheckpointFormat {
     /// Format version written, and the only one read.
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
     /// "SSUMMAN\0"
     static let manifestMagic: [UInt8] = Array("SSUMMAN".utf8) + [0]
     /// "SSUMSEG\0"

@@ -270,7 +270,7 @@ import Testing
         #expect(throws: DecodingError.self) { try load(damaged { $0[7...7] = [0xFF, 0xFF, 0x7F] }, lines: script) }  // two million values
     }
 
-    /// People's names, other ids and pairs may load on a thread of their own
+    /// People's names and pairs may load on a thread of their own
     /// (`isPeopleRecord`), so a pair naming a site, or a status naming an
     /// operator, that no record added is caught when the loading ends.
     @Test func pairsAndStatusesNamingWhatNoRecordAddedAreRejected() throws {
@@ -279,8 +279,8 @@ import Testing
         _ = all.apply(to: state)
         let records = try records(of: state)
         let tags = records.map { $0[0] }
-        #expect(records.map { $0.withUnsafeBytes(ActivityState.isPeopleRecord) } == tags.map { [2, 3, 7, 8].contains($0) })
-        #expect(Set(tags).isSuperset(of: [2, 3, 7, 8]))
+        #expect(records.map { $0.withUnsafeBytes(ActivityState.isPeopleRecord) } == tags.map { [2, 7, 8].contains($0) })
+        #expect(Set(tags).isSuperset(of: [2, 4, 7, 8]) && !tags.contains(3))
         #expect(throws: Never.self) { try load(records, lines: all) }
         let visitorPairs = try #require(tags.firstIndex(of: ActivityState.RecordTag.visitorPairs.rawValue))
         // Tag, count u32, then each pair as u64: person in the low half, site in the high.
@@ -364,5 +364,50 @@ import Testing
         }
         #expect(try fingerprint("7f360d94-ecae-4d8e-a26a-e11cea7bde2b") == 0xB4F1_C0E1)
         #expect(try fingerprint("00000000-0000-0000-0000-000000000000") == 0)
+        // Any id, through what a checkpoint records for it: a UUID's as
+        // above, another id's from `ByteHash.hash` of its bytes.
+        func recorded(_ text: String) -> UInt32 {
+            Array(text.utf8).withUnsafeBytes { id in
+                ActivityState.fingerprint(ofID: RawEvent(kind: .message, timestamp: 0, id: id, from: id, site: id))
+            }
+        }
+        #expect(recorded("7f360d94-ecae-4d8e-a26a-e11cea7bde2b") == 0xB4F1_C0E1)
+        #expect(recorded("evt-1042") == 0xF633_2EA3)
+        #expect(recorded("7F360D94-ECAE-4D8E-A26A-E11CEA7BDE2B") == 0x0471_273B)
+        #expect(recorded("a") == 0xC8AC_1F5A)
+    }
+
+    /// Ids that are not UUIDs are recorded as UUIDs are, by fingerprint and
+    /// line offset, not whole (as format version 3 did): the id records
+    /// count every id, and a record of ids stored whole (tag 3) is refused.
+    @Test func otherIDsAreRecordedByFingerprintAndOffset() throws {
+        let all = script(0..<300)
+        let state = ActivityState(tracksChanges: true)
+        _ = all.apply(to: state)
+        let records = try records(of: state)
+        let recorded = records.reduce(0) { count, record in
+            count + record.withUnsafeBytes { ActivityState.isIDRecord($0) ? ActivityState.idCount(ofRecord: $0) : 0 }
+        }
+        #expect(state.otherIDs.count == 100 && recorded == 300)
+        let fresh = ActivityState()
+        fresh.checkpointedIDs = CheckpointedIDs(reserving: 10)
+        let whole: [UInt8] = [3, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0x61]
+        #expect(throws: DecodingError.self) { try whole.withUnsafeBytes { try fresh.applyCheckpointRecord($0) } }
+    }
+
+    /// A line that no longer carries the other id the checkpoint recorded
+    /// for it, whether it now carries another one or a UUID, is reported.
+    @Test(arguments: ["order-2", "7f360d94-ecae-4d8e-a26a-e11cea7bde2b"])
+    func aChangedLineOfAnotherIDIsAMismatch(_ now: String) throws {
+        var before = EventScript()
+        before.message("order-1", from: "v", at: 1)
+        let state = ActivityState(tracksChanges: true)
+        _ = before.apply(to: state)
+        let loaded = try load(records(of: state), lines: before)
+        loaded.checkpointedLines = { _ in Array(#"{"id":"\#(now)","type":"message","from":"v","site_id":"1","timestamp":1}"#.utf8) }
+        var again = EventScript()
+        again.message("order-1", from: "v", at: 2)
+        _ = again.apply(to: loaded, offset: 500)
+        #expect(loaded.checkpointMismatch != nil)
     }
 }

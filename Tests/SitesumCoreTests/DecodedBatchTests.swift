@@ -160,8 +160,9 @@ import Testing
                 return batch
             }
             let plain = decoded(nil)
-            // Every sixth line's id is checkpointed.
-            let held = (0..<count).filter { $0 % 6 == 0 }
+            // Every sixth line's id is checkpointed (a UUID), and the line
+            // after it (another id).
+            let held = (0..<count).filter { $0 % 6 <= 1 }
             let ids = CheckpointedIDs(reserving: max(1, held.count))
             for i in held { #expect(ids.add(fingerprint: plain.lines[i].fingerprint, offset: UInt64(i))) }
             #expect(ids.finishLoading())
@@ -169,15 +170,18 @@ import Testing
             #expect(marked.count == count)
             for i in 0..<marked.count {
                 let line = marked.lines[i]
-                if line.hasUUID {
+                if line.isEvent {
                     #expect(line.mayBeCheckpointed == ids.mayHold(line.fingerprint), "\(count) lines, line \(i)")
-                    if i % 6 == 0 { #expect(line.mayBeCheckpointed, "\(count) lines, line \(i) is held") }
+                    if i % 6 <= 1 { #expect(line.mayBeCheckpointed, "\(count) lines, line \(i) is held") }
                 } else {
-                    #expect(line.mayBeCheckpointed, "\(count) lines, line \(i): only UUID ids are looked up")
+                    #expect(line.mayBeCheckpointed, "\(count) lines, line \(i): only events' ids are looked up")
                 }
             }
             #expect((0..<marked.count).contains { marked.lines[$0].hasUUID && !marked.lines[$0].mayBeCheckpointed } == (count > 3),
                     "\(count) lines: the UUID ids not held are found not to be")
+            #expect((0..<marked.count).contains { marked.lines[$0].isEvent && !marked.lines[$0].hasUUID
+                        && !marked.lines[$0].mayBeCheckpointed } == (count > 2),
+                    "\(count) lines: the other ids not held are found not to be")
         }
     }
 }

@@ -128,11 +128,11 @@ import Testing
         let (fixture, store, first, _) = try Self.twoCheckpoints()
         let manifest = fixture.file(manifestName(2))
         var bytes = try readFile(manifest)
-        bytes[8] = 4
+        bytes[8] = 5
         try writeFile(manifest, bytes)
         let (loaded, warnings) = load(store)
         #expect(loaded == first)
-        #expect(warnings == ["\(manifest): unknown format version 4"])
+        #expect(warnings == ["\(manifest): unknown format version 5"])
 
         // The same for a segment, and for a file too short to hold the rest of a header.
         let segment = fixture.file(segmentName(1))
@@ -143,21 +143,23 @@ import Testing
         let again = load(store)
         #expect(again.manifest == nil)
         #expect(again.warnings == [
-            "\(manifest): unknown format version 4",
+            "\(manifest): unknown format version 5",
             "\(segment): unknown format version 256; checkpoint \(fixture.file(manifestName(1))) is unusable",
         ])
     }
 
-    /// Version 1 (ids stored whole, columns unpacked) is an older sitesum's.
-    @Test func anEarlierFormatVersionIsReportedAsSuch() throws {
+    /// Versions 1 (ids stored whole, columns unpacked) and 3 (ids that are
+    /// not UUIDs stored whole) are older sitesums'.
+    @Test(arguments: [1, 3] as [UInt8])
+    func anEarlierFormatVersionIsReportedAsSuch(_ version: UInt8) throws {
         let (fixture, store, first, _) = try Self.twoCheckpoints()
         let manifest = fixture.file(manifestName(2))
         var bytes = try readFile(manifest)
-        bytes[8] = 1
+        bytes[8] = version
         try writeFile(manifest, bytes)
         let (loaded, warnings) = load(store)
         #expect(loaded == first)
-        #expect(warnings == ["\(manifest): format version 1, written by an older sitesum (this one reads version 3)"])
+        #expect(warnings == ["\(manifest): format version \(version), written by an older sitesum (this one reads version 4)"])
     }
 
     @Test func deletedNewestManifestFallsBack() throws {

@@ -3,8 +3,10 @@
 /// Hash tables in sitesum only need good spreading, not cryptographic
 /// strength; the state never depends on hash values (indices are handed out in
 /// insertion order), so the hash can change without changing any result —
-/// except `mix`, through the UUID fingerprints that checkpoints store
-/// (`UUIDKey.fingerprint`): changing it needs a new checkpoint format version.
+/// except through the fingerprints of ids that checkpoints store: `mix` for
+/// UUIDs (`UUIDKey.fingerprint`), `hash` for any other id
+/// (`ActivityState.fingerprint(ofID:)`). Changing either needs a new
+/// checkpoint format version.
 @usableFromInline
 enum ByteHash {
     @usableFromInline static let k1: UInt64 = 0x9E37_79B9_7F4A_7C15

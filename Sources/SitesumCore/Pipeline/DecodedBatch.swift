@@ -123,19 +123,19 @@ public final class DecodedBatch: @unchecked Sendable {
         if let checkpointed { markCheckpointCandidates(first..<count, checkpointed) }
     }
 
-    /// Looks the UUID ids of lines `range` up among `checkpointed`'s, each
+    /// Looks the ids of lines `range` up among `checkpointed`'s, each
     /// while the slots of the id `checkpointPrefetchDistance` lines later are
     /// prefetched (`CheckpointedIDs.prefetch`): that many misses in flight at
     /// once, and each id's slots in cache by the time it is looked up.
     private func markCheckpointCandidates(_ range: Range<Int>, _ checkpointed: CheckpointedIDs) {
         let distance = Self.checkpointPrefetchDistance
-        for index in range.prefix(distance) where lines[index].hasUUID {
+        for index in range.prefix(distance) where lines[index].isEvent {
             checkpointed.prefetch(lines[index].fingerprint)
         }
         for index in range {
             let later = index &+ distance
-            if later < range.upperBound && lines[later].hasUUID { checkpointed.prefetch(lines[later].fingerprint) }
-            if lines[index].hasUUID {
+            if later < range.upperBound && lines[later].isEvent { checkpointed.prefetch(lines[later].fingerprint) }
+            if lines[index].isEvent {
                 lines[index].mayBeCheckpointed = checkpointed.mayHold(lines[index].fingerprint)
             }
         }
@@ -455,16 +455,18 @@ public struct DecodedLine: Sendable {
     @usableFromInline var fromHash: UInt64 = 0
     /// For a malformed line, its index in the batch's `reasons`.
     @usableFromInline var reason = 0
-    /// False when the decoding thread found that the UUID id cannot be one of
+    /// False when the decoding thread found that the id cannot be one of
     /// a loaded checkpoint's (`DecodedBatch.decodeStaged`); true when it may
     /// be, or was not looked up.
     @usableFromInline var mayBeCheckpointed = true
 
     /// Whether the line is an event whose id is a UUID (in `uuid`).
-    @inlinable var hasUUID: Bool { outcome != .blank && outcome != .malformed && id == nil }
+    @inlinable var hasUUID: Bool { isEvent && id == nil }
+    /// Whether the line is a valid event (and so has an id, a UUID or another).
+    @inlinable var isEvent: Bool { outcome != .blank && outcome != .malformed }
 
-    /// The UUID id's fingerprint (`UUIDKey.fingerprint`), taken from the hash
-    /// decoding computed (`idHash`) instead of hashing the id again.
+    /// The id's fingerprint (`ActivityState.fingerprint(ofID:)`), taken from
+    /// the hash decoding computed (`idHash`) instead of hashing the id again.
     @inlinable var fingerprint: UInt32 { UInt32(truncatingIfNeeded: idHash >> 32) }
 
     @inlinable

@@ -12,8 +12,8 @@ import SitesumPrefetch
 /// | --- | --- | --- |
 /// | 1 | site names | first index u32, count u32, count × (varint length, bytes) |
 /// | 2 | people names | as 1 |
-/// | 3 | ids that are not UUIDs | as 1 |
-/// | 4 | UUID ids | count u32, count × fingerprint u32, count line offsets as deltas |
+/// | 3 | ids that are not UUIDs, whole (format version 3; not written or read since) | as 1 |
+/// | 4 | ids | count u32, count × fingerprint u32, count line offsets as deltas |
 /// | 5 | message timestamps | site u32, first index u64, count u32, count timestamps packed |
 /// | 6 | statuses of one site (format version 2; not written or read since) | site u32, first index u64, count u32, count timestamps packed, count line offsets as deltas, count × varint (operator << 1 \| online) |
 /// | 7 | (site, visitor) pairs | count u32, count × (site u32, person u32) |
@@ -29,13 +29,15 @@ import SitesumPrefetch
 /// at every checkpoint, about 40 bytes each before a single value. Whole
 /// packed blocks still go out one per record (5), as they are.
 ///
-/// UUID ids are not stored, only their fingerprints and the offsets of their
+/// Ids are not stored, only their fingerprints and the offsets of their
 /// lines: a resume reads a line again when it needs the id (`CheckpointedIDs`).
+/// A UUID's fingerprint is `UUIDKey.fingerprint`, any other id's the high
+/// half of `ByteHash.hash` of its bytes (`ActivityState.fingerprint(ofID:)`).
 /// The first indices let reading check that records arrive in the order they
 /// were written, on top of the store's checksums.
 extension ActivityState {
     enum RecordTag: UInt8 {
-        case siteNames = 1, peopleNames, otherIDs, uuids, messages, statuses, visitorPairs, operatorPairs
+        case siteNames = 1, peopleNames, wholeIDs, ids, messages, statuses, visitorPairs, operatorPairs
         case messagesOfSites, statusesOfSites
     }
 
@@ -48,7 +50,6 @@ extension ActivityState {
         precondition(tracksChanges, "writing checkpoints needs a state that tracks changes")
         try writeNames(.siteNames, sites, from: committedSites, emit)
         try writeNames(.peopleNames, people, from: committedPeople, emit)
-        try writeNames(.otherIDs, otherIDs, from: committedOtherIDs, emit)
         try Self.writeIDs(pendingIDs, emit)
         try writeColumnsAndPairs(marking: false, emit)
     }
@@ -67,7 +68,6 @@ extension ActivityState {
         do {
             try writeNames(.siteNames, sites, from: committedSites) { names.append($0) }
             try writeNames(.peopleNames, people, from: committedPeople) { names.append($0) }
-            try writeNames(.otherIDs, otherIDs, from: committedOtherIDs) { names.append($0) }
             try writeColumnsAndPairs(marking: true) { rest.append($0) }
         } catch {
             preconditionFailure("collecting records cannot fail: \(error)")
@@ -204,7 +204,6 @@ extension ActivityState {
     func markCheckpointed(sitesMarked: Bool) {
         committedSites = sites.count
         committedPeople = people.count
-        committedOtherIDs = otherIDs.count
         pendingIDs.removeAll()
         pendingVisitorPairs.removeAll()
         pendingOperatorPairs.removeAll()
@@ -225,16 +224,15 @@ extension ActivityState {
         record.first == RecordTag.siteNames.rawValue
     }
 
-    /// Whether `record` holds UUID ids: such records change only the
+    /// Whether `record` holds ids: such records change only the
     /// checkpointed ids, which no other record touches, so while loading they
     /// may be applied on another thread than the rest (each kind still in its
     /// own order).
     public static func isIDRecord(_ record: UnsafeRawBufferPointer) -> Bool {
-        record.first == RecordTag.uuids.rawValue
+        record.first == RecordTag.ids.rawValue
     }
 
-    /// Whether `record` holds people's names, ids that are not UUIDs, or
-    /// pairs: while loading, such records may be applied on another thread
+    /// Whether `record` holds people's names or pairs: while loading, such records may be applied on another thread
     /// than those of sites and their columns (each kind in its own order).
     /// Neither kind reads what the other writes: a pair's site and a
     /// status's operator, which name the other kind's entries, are checked
@@ -246,7 +244,7 @@ extension ActivityState {
     /// records (`.sites`); `finishLoadingCheckpoint` checks that they agree.
     public static func isPeopleRecord(_ record: UnsafeRawBufferPointer) -> Bool {
         switch record.first.flatMap(RecordTag.init(rawValue:)) {
-        case .peopleNames, .otherIDs, .visitorPairs, .operatorPairs: true
+        case .peopleNames, .visitorPairs, .operatorPairs: true
         default: false
         }
     }
@@ -255,7 +253,7 @@ extension ActivityState {
     /// too short to say (applying it then reports the damage).
     public static func idCount(ofRecord record: UnsafeRawBufferPointer) -> Int {
         var reader = ByteReader(record)
-        guard (try? reader.read(UInt8.self)) == RecordTag.uuids.rawValue, let count = try? reader.read(UInt32.self) else { return 0 }
+        guard (try? reader.read(UInt8.self)) == RecordTag.ids.rawValue, let count = try? reader.read(UInt32.self) else { return 0 }
         return Int(count)
     }
 
@@ -319,9 +317,9 @@ extension ActivityState {
             }
         case .peopleNames:
             try readNames(&reader, into: &people, "name") { _ in }
-        case .otherIDs:
-            try readNames(&reader, into: &otherIDs, "id") { _ in }
-        case .uuids:
+        case .wholeIDs:
+            throw DecodingError("a record of ids stored whole (tag 3), which only format version 3 wrote")
+        case .ids:
             let count = Int(try reader.read(UInt32.self))
             guard let checkpointedIDs else { throw DecodingError("ids before `reserveCheckpointedIDs`") }
             let fingerprints = try reader.readBytes(count: UInt64(count) * 4)
@@ -404,7 +402,7 @@ extension ActivityState {
             let record = ids.withUnsafeElements(range) { ids in
                 [UInt8](unsafeUninitializedCapacity: 5 + ids.count * 4 + ByteWriter.deltasRoom(count: ids.count)) { out, initialized in
                     let raw = UnsafeMutableRawPointer(out.baseAddress!)
-                    raw.storeBytes(of: RecordTag.uuids.rawValue, as: UInt8.self)
+                    raw.storeBytes(of: RecordTag.ids.rawValue, as: UInt8.self)
                     raw.storeBytes(of: UInt32(ids.count).littleEndian, toByteOffset: 1, as: UInt32.self)
                     for (index, id) in ids.enumerated() {
                         raw.storeBytes(of: id.fingerprint.littleEndian, toByteOffset: 5 &+ index &* 4, as: UInt32.self)

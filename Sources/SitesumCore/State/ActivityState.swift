@@ -58,7 +58,6 @@ public final class ActivityState {
     var checkpointValues: (messages: [Int64], statuses: [StatusChange]) = ([], [])
     @usableFromInline var committedSites = 0
     @usableFromInline var committedPeople = 0
-    @usableFromInline var committedOtherIDs = 0
 
     /// While a checkpoint loads, the pairs' counts by site, which
     /// `finishLoadingCheckpoint` adds to the sites (written by the thread
@@ -106,7 +105,7 @@ public final class ActivityState {
         if let key = event.uuidKey {
             claimed = claim(uuid: key, hash: key.hash64, offset: offset)
         } else {
-            claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id))
+            claimed = claim(otherID: event.id, hash: ByteHash.hash(event.id), offset: offset)
         }
         guard claimed else {
             tally.duplicates += 1
@@ -125,7 +124,8 @@ public final class ActivityState {
     func apply(_ line: UnsafePointer<DecodedLine>, of batch: DecodedBatch) -> Bool {
         let claimed: Bool
         if let id = line.pointee.id {
-            claimed = claim(otherID: batch.name(id), hash: line.pointee.idHash)
+            claimed = claim(otherID: batch.name(id), hash: line.pointee.idHash, offset: line.pointee.start,
+                            mayBeCheckpointed: line.pointee.mayBeCheckpointed)
         } else {
             claimed = claim(uuid: line.pointee.uuid, hash: line.pointee.idHash, offset: line.pointee.start,
                             mayBeCheckpointed: line.pointee.mayBeCheckpointed)
@@ -152,6 +152,7 @@ public final class ActivityState {
                 if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
             } else if line.id != nil {
                 otherIDs.prefetchSlot(line.idHash)
+                if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
             }
         }
     }
@@ -328,39 +329,79 @@ public final class ActivityState {
         return true
     }
 
-    /// Whether the loaded checkpoint holds `key`: one of its entries with the
-    /// same fingerprint is on a line that, read again, carries exactly `key`.
+    /// Whether the loaded checkpoint holds the UUID `key`: one of its
+    /// entries with the same fingerprint is on a line that, read again,
+    /// carries exactly `key`.
     @usableFromInline
     func isCheckpointed(_ key: UUIDKey, fingerprint: UInt32) -> Bool {
+        isCheckpointed(fingerprint: fingerprint) { $0.uuidKey == key }
+    }
+
+    /// Whether the loaded checkpoint holds the id `id`, which is not a
+    /// canonical UUID: one of its entries with the same fingerprint is on a
+    /// line that, read again, carries exactly these bytes as its id.
+    @usableFromInline
+    func isCheckpointed(otherID id: UnsafeRawBufferPointer, fingerprint: UInt32) -> Bool {
+        isCheckpointed(fingerprint: fingerprint) { event in
+            event.id.count == id.count && (id.count == 0 || memcmpEqual(event.id.baseAddress!, id.baseAddress!, id.count))
+        }
+    }
+
+    /// Whether one of the loaded checkpoint's entries with `fingerprint` is
+    /// on a line whose event, read again, `carries` says is the id looked
+    /// up. A line that no longer carries an id with the fingerprint the
+    /// checkpoint recorded for it means the input changed under the
+    /// checkpoint (`checkpointMismatch`).
+    func isCheckpointed(fingerprint: UInt32, carries: (RawEvent) -> Bool) -> Bool {
         guard let checkpointedIDs else { return false }
         return checkpointedIDs.firstCandidate(fingerprint) { offset, tag in
-            guard let stored = checkpointedID(at: offset), UInt16(truncatingIfNeeded: stored.fingerprint) == tag else {
+            let carried = checkpointedEvent(at: offset) { event -> Bool? in
+                guard UInt16(truncatingIfNeeded: Self.fingerprint(ofID: event)) == tag else { return nil }
+                return carries(event)
+            }
+            guard let carried else {
                 if checkpointMismatch == nil {
                     checkpointMismatch = "the line at byte \(offset) no longer carries the id the checkpoint recorded for it"
                 }
                 return false
             }
-            return stored == key
+            return carried
         }
     }
 
-    /// The UUID id of the input line at `offset`, read again; nil when the
-    /// line cannot be read or is not an event with a UUID id.
-    func checkpointedID(at offset: UInt64) -> UUIDKey? {
+    /// The fingerprint a checkpoint records for the id of `event` (see
+    /// `CheckpointedIDs`): for a canonical UUID `UUIDKey.fingerprint`, for
+    /// any other id the high half of `ByteHash.hash` of its bytes. Both are
+    /// part of the checkpoint format: changing either needs a new format
+    /// version.
+    static func fingerprint(ofID event: RawEvent) -> UInt32 {
+        if let key = event.uuidKey { return key.fingerprint }
+        return UInt32(truncatingIfNeeded: ByteHash.hash(event.id) >> 32)
+    }
+
+    /// `body` of the event on the input line at `offset`, read again; nil
+    /// when the line cannot be read or is not an event.
+    func checkpointedEvent<T>(at offset: UInt64, _ body: (RawEvent) -> T?) -> T? {
         guard let read = checkpointedLines else {
             preconditionFailure("a state with checkpointed ids needs `checkpointedLines` to compare ids")
         }
         guard let line = read(offset) else { return nil }
         return line.withUnsafeBytes { bytes in
             guard case .event(let event) = lineDecoder.decode(DecodedBatch.eventBytes(bytes, start: offset)) else { return nil }
-            return event.uuidKey
+            return body(event)
         }
     }
 
-    /// Records an id that is not a canonical UUID as seen; false when it already was.
+    /// Records an id that is not a canonical UUID, found on the line at
+    /// `offset`, as seen; false when it already was (in this run or in the
+    /// checkpoint it resumed from). `mayBeCheckpointed` as for a UUID.
     @inlinable
-    func claim(otherID id: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
-        otherIDs.intern(id, hash: hash).inserted
+    func claim(otherID id: UnsafeRawBufferPointer, hash: UInt64, offset: UInt64, mayBeCheckpointed: Bool = true) -> Bool {
+        let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
+        if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(otherID: id, fingerprint: fingerprint) { return false }
+        guard otherIDs.intern(id, hash: hash).inserted else { return false }
+        if tracksChanges { pendingIDs.append(CheckpointedID(offset: offset, fingerprint: fingerprint)) }
+        return true
     }
 
     /// Distinct ids seen so far.
