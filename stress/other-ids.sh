@@ -15,10 +15,12 @@
 # different ones different; ids in another form, upper-case or escaped,
 # stay as they were). In RUNS rounds (default 5), every binary runs
 # --no-checkpoint and the default configuration (into an empty cache
-# directory) on both logs. Prints the medians of each: elapsed= and its
-# MB/s, peak-rss= and bytes per event (events=), with the size of the
-# checkpoint the default run left. The binaries must print the same
-# summary for the same log, or the script stops.
+# directory) on both logs, and a resume after 90% (a default run over the
+# log's first 90%, the rest appended, and the same command again). Prints
+# the medians of each: elapsed= and its MB/s, peak-rss= and bytes per event
+# (events=), with the size of the checkpoint the default run left, and for
+# the resume its elapsed= and load=. The binaries must print the same
+# summary for the same log, a resume too, or the script stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . stress/lib.sh
@@ -50,11 +52,19 @@ echo "sitesum other ids: $lines lines (seed 4); median of $runs rounds; $(machin
 for round in $(seq "$runs"); do
     for log in uuid other; do
         for binary in "$@"; do
-            for configuration in no-checkpoint default; do
+            for configuration in no-checkpoint default resume; do
                 rm -rf "$work/cache"
                 options=(--cache-dir "$work/cache")
-                [ "$configuration" = default ] || options=(--no-checkpoint)
-                "$binary" --quiet --stats "${options[@]}" "$work/$log.jsonl" > "$work/out" 2> "$work/err"
+                [ "$configuration" != no-checkpoint ] || options=(--no-checkpoint)
+                input=$work/$log.jsonl
+                if [ "$configuration" = resume ]; then
+                    input=$work/grown.jsonl
+                    cp "$work/$log.jsonl" "$input"
+                    checkpoint_ninety "$binary" "$input" "$lines" "$work/cache"
+                fi
+                "$binary" --quiet --stats "${options[@]}" "$input" > "$work/out" 2> "$work/err"
+                [ "$configuration" != resume ] || [ "$(stat_field resumed-offset)" != 0 ] ||
+                    { echo "other-ids.sh: $binary did not resume (the $log log)" >&2; exit 70; }
                 if [ -e "$work/$log.summary" ]; then
                     cmp -s "$work/out" "$work/$log.summary" ||
                         { echo "other-ids.sh: $binary printed another summary for the $log log" >&2; exit 70; }
@@ -62,9 +72,9 @@ for round in $(seq "$runs"); do
                     cp "$work/out" "$work/$log.summary"
                 fi
                 checkpoint=0
-                [ "$configuration" = no-checkpoint ] || checkpoint=$(cat "$work"/cache/*/segment-*.seg | wc -c)
+                [ "$configuration" != default ] || checkpoint=$(cat "$work"/cache/*/segment-*.seg | wc -c)
                 echo "$binary $configuration $(stat_field elapsed) $(stat_field peak-rss) $(stat_field events) $checkpoint" \
-                    >> "$work/$log.samples"
+                    "$(stat_field load)" >> "$work/$log.samples"
             done
         done
     done
@@ -72,13 +82,18 @@ done
 for log in uuid other; do
     bytes=$(wc -c < "$work/$log.jsonl")
     for binary in "$@"; do
-        for configuration in no-checkpoint default; do
+        for configuration in no-checkpoint default resume; do
             samples=$(grep -F "$binary $configuration " "$work/$log.samples")
             column() { awk -v c="$1" '{print $c}' <<< "$samples" | median; }
             elapsed=$(column 3) peak=$(column 4) events=$(column 5) checkpoint=$(column 6)
-            printf '%-5s ids  %-15s %6.3f s %6.0f MB/s  peak %6.1f MiB %6.1f B/event' "$log" "$configuration" \
-                "$elapsed" "$(calc "$bytes / $elapsed / 1e6")" "$peak" "$(calc "$peak * 1048576 / $events")"
-            [ "$configuration" = no-checkpoint ] || printf '  checkpoint %5.1f B/event' "$(calc "$checkpoint / $events")"
+            if [ "$configuration" = resume ]; then
+                printf '%-5s ids  %-15s %6.3f s  load %5.3f s  peak %6.1f MiB' "$log" "after 90%" \
+                    "$elapsed" "$(column 7)" "$peak"
+            else
+                printf '%-5s ids  %-15s %6.3f s %6.0f MB/s  peak %6.1f MiB %6.1f B/event' "$log" "$configuration" \
+                    "$elapsed" "$(calc "$bytes / $elapsed / 1e6")" "$peak" "$(calc "$peak * 1048576 / $events")"
+            fi
+            [ "$configuration" != default ] || printf '  checkpoint %5.1f B/event' "$(calc "$checkpoint / $events")"
             printf '  %s\n' "$binary"
         done
     done
