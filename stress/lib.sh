@@ -16,6 +16,16 @@ fi
 # `set -e` ended without a word.)
 release_build() { quiet_build "the release build" swift build -c release; }
 
+# binaries_or_release_build "$@": the BINARY paths a script was given, in
+# the array binaries; given none, the release build's sitesum, built now.
+binaries_or_release_build() {
+    binaries=("$@")
+    if [ ${#binaries[@]} -eq 0 ]; then
+        release_build
+        binaries=("$PWD/.build/release/sitesum")
+    fi
+}
+
 # quiet_build WHAT COMMAND...: runs the build COMMAND, quietly; when it fails,
 # shows its output on standard error, says that WHAT failed, and exits 1.
 quiet_build() {

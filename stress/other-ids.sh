@@ -36,10 +36,8 @@ while [ $# -gt 0 ]; do
         *) break ;;
     esac
 done
-if [ $# -eq 0 ]; then
-    release_build
-    set -- "$PWD/.build/release/sitesum"
-fi
+binaries_or_release_build "$@"
+set -- "${binaries[@]}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-other-ids.XXXXXX")
 trap 'rm -rf "$work"' EXIT
