@@ -232,8 +232,9 @@ extension ActivityState {
         record.first == RecordTag.ids.rawValue
     }
 
-    /// Whether `record` holds people's names or pairs: while loading, such records may be applied on another thread
-    /// than those of sites and their columns (each kind in its own order).
+    /// Whether `record` holds people's names or pairs: while loading, such
+    /// records may be applied on another thread than those of sites and
+    /// their columns (each kind in its own order).
     /// Neither kind reads what the other writes: a pair's site and a
     /// status's operator, which name the other kind's entries, are checked
     /// by `finishLoadingCheckpoint`, and the pairs' counts added to their
