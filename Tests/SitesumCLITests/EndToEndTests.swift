@@ -497,7 +497,7 @@ import Testing
             { exec < reader-gone; } &
             exec > reader-gone
             wait
-            exec env --default-signal=PIPE "$0" "$@"
+            exec /usr/bin/env --default-signal=PIPE "$0" "$@"
             """
         let gone = try harness.finish(harness.start(
             ["-c", script, BinaryHarness.binary, "-s", "500", "log.jsonl"], executable: "/bin/bash"))

@@ -147,13 +147,13 @@ public final class ActivityState {
     func prefetchIDs(_ batch: DecodedBatch, _ range: Range<Int>) {
         for index in range {
             let line = batch.lines[index]
-            if line.hasUUID {
+            guard line.isEvent else { continue }
+            if line.id == nil {
                 uuids.prefetch(line.idHash)
-                if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
-            } else if line.id != nil {
+            } else {
                 otherIDs.prefetchSlot(line.idHash)
-                if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
             }
+            if line.mayBeCheckpointed, let checkpointedIDs { checkpointedIDs.prefetch(line.fingerprint) }
         }
     }
 
@@ -253,7 +253,7 @@ public final class ActivityState {
     /// `reserveIDs`, takes about `bytes`: each id's bytes, 8 for its bounds
     /// and about two 8-byte slots (a power of two of them, at most three
     /// quarters full: from 1 1/3 to 2 2/3 slots an id).
-    public static func reservableOtherIDs(ofLength length: Int, inBytes bytes: UInt64) -> Int {
+    static func reservableOtherIDs(ofLength length: Int, inBytes bytes: UInt64) -> Int {
         Int(bytes / UInt64(length + 8 + 16))
     }
 
