@@ -434,9 +434,9 @@ import Testing
         func takeDelta(_ state: ActivityState) throws {
             let delta = state.takeCheckpointDelta()
             try delta.forEachRecord { records.append($0) }
-            if delta.ids.storage.count > 0 { reused += 1 }
+            if delta.ids.list.count > 0 { reused += 1 }
             state.reuse(delta)
-            #expect(delta.ids.storage.isEmpty, "the delta's ids now belong to the state")
+            #expect(delta.ids.list.count == 0, "the delta's ids now belong to the state")
         }
         let state = try Self.ingestTrackingChanges(input) { state, lines in
             if lines % 300 == 0 { try takeDelta(state) }

@@ -146,7 +146,8 @@ extension ByteWriter {
 
     /// Stores what `writeDeltas(count:_:)` writes at `out`, which has room for
     /// `deltasRoom(count:)` bytes; returns how many it took. For records
-    /// built in place (`ActivityState.writeIDs`).
+    /// built in place (`ActivityState.writeIDs`). Asks `value` for each
+    /// index once, in order from 0, so that it may read values as a stream.
     @inlinable
     static func storeDeltas(count: Int, _ value: (Int) -> UInt64, at out: UnsafeMutablePointer<UInt8>) -> Int {
         guard count > 0 else { return 0 }

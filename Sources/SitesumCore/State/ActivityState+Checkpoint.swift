@@ -72,9 +72,9 @@ extension ActivityState {
         } catch {
             preconditionFailure("collecting records cannot fail: \(error)")
         }
-        let delta = CheckpointDelta(names: names, ids: Column(adopting: pendingIDs), rest: rest)
+        let delta = CheckpointDelta(names: names, ids: TakenIDs(pendingIDs), rest: rest)
         pendingIDs = spareIDs
-        spareIDs = RawColumn()
+        spareIDs = PendingIDs()
         markCheckpointed(sitesMarked: true)
         return delta
     }
@@ -84,11 +84,11 @@ extension ActivityState {
     /// already has costs nothing, where fresh pages cost the kernel's zeroing
     /// (and, on a virtual machine, the host's work to back them) every time.
     public func reuse(_ delta: CheckpointDelta) {
-        guard delta.ids.storage.capacity > spareIDs.capacity else { return }
+        guard delta.ids.list.capacityBytes > spareIDs.capacityBytes else { return }
         spareIDs.deallocate()
-        spareIDs = delta.ids.storage
+        spareIDs = delta.ids.list
         spareIDs.removeAll()
-        delta.ids.storage = RawColumn()
+        delta.ids.list = PendingIDs()
     }
 
     /// The message and status columns' records of the sites that changed,
@@ -394,22 +394,25 @@ extension ActivityState {
 
     /// Records of new UUID ids (fingerprint and line offset), each at most
     /// about `recordBytes` long.
-    static func writeIDs(_ ids: RawColumn<CheckpointedID>, _ emit: ([UInt8]) throws -> Void) throws {
+    static func writeIDs(_ ids: PendingIDs, _ emit: ([UInt8]) throws -> Void) throws {
         let perRecord = recordBytes / 8
+        var offsets = ids.offsets
         for start in stride(from: 0, to: ids.count, by: perRecord) {
             let range = start..<min(ids.count, start + perRecord)
             // Built in place: the fingerprints, then the offsets' deltas
-            // (`ByteWriter.writeDeltas`), in room for the longest deltas.
-            let record = ids.withUnsafeElements(range) { ids in
-                [UInt8](unsafeUninitializedCapacity: 5 + ids.count * 4 + ByteWriter.deltasRoom(count: ids.count)) { out, initialized in
+            // (`ByteWriter.storeDeltas`, which asks for the offsets in
+            // order, as `offsets` reads them), in room for the longest deltas.
+            let record = ids.words.withUnsafeElements(range) { words in
+                [UInt8](unsafeUninitializedCapacity: 5 + words.count * 4 + ByteWriter.deltasRoom(count: words.count)) { out, initialized in
                     let raw = UnsafeMutableRawPointer(out.baseAddress!)
                     raw.storeBytes(of: RecordTag.ids.rawValue, as: UInt8.self)
-                    raw.storeBytes(of: UInt32(ids.count).littleEndian, toByteOffset: 1, as: UInt32.self)
-                    for (index, id) in ids.enumerated() {
-                        raw.storeBytes(of: id.fingerprint.littleEndian, toByteOffset: 5 &+ index &* 4, as: UInt32.self)
+                    raw.storeBytes(of: UInt32(words.count).littleEndian, toByteOffset: 1, as: UInt32.self)
+                    for (index, word) in words.enumerated() {
+                        let fingerprint = UInt32(truncatingIfNeeded: word &>> 32)
+                        raw.storeBytes(of: fingerprint.littleEndian, toByteOffset: 5 &+ index &* 4, as: UInt32.self)
                     }
-                    let fingerprintsEnd = 5 + ids.count * 4
-                    initialized = fingerprintsEnd + ByteWriter.storeDeltas(count: ids.count, { ids[$0].offset },
+                    let fingerprintsEnd = 5 + words.count * 4
+                    initialized = fingerprintsEnd + ByteWriter.storeDeltas(count: words.count, { _ in offsets.next() },
                                                                            at: out.baseAddress! + fingerprintsEnd)
                 }
             }
@@ -656,16 +659,27 @@ public enum SiteNamesPart: Sendable {
 /// One checkpoint's worth of state records, taken from an `ActivityState`
 /// by `takeCheckpointDelta()` to be written elsewhere (another thread).
 public struct CheckpointDelta: @unchecked Sendable {
-    // @unchecked: the id column was moved out of the state, which never
+    // @unchecked: the id list was moved out of the state, which never
     // touches it again; whoever holds the delta owns it.
     let names: [[UInt8]]
-    let ids: Column<CheckpointedID>
+    let ids: TakenIDs
     let rest: [[UInt8]]
 
     /// Emits the records, in the order `writeCheckpointRecords` would.
     public func forEachRecord(_ emit: ([UInt8]) throws -> Void) throws {
         for record in names { try emit(record) }
-        try ActivityState.writeIDs(ids.storage, emit)
+        try ActivityState.writeIDs(ids.list, emit)
         for record in rest { try emit(record) }
     }
+}
+
+/// The new ids of a `CheckpointDelta`, owned by it: freed with it, unless
+/// the state takes their memory back for the next delta
+/// (`ActivityState.reuse`).
+final class TakenIDs {
+    var list: PendingIDs
+
+    init(_ list: PendingIDs) { self.list = list }
+
+    deinit { list.deallocate() }
 }

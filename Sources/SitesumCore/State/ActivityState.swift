@@ -41,11 +41,11 @@ public final class ActivityState {
     /// Whether additions are remembered for the next incremental checkpoint.
     /// Off for `--no-checkpoint`, which saves their memory.
     public let tracksChanges: Bool
-    /// The new UUID ids as a checkpoint stores them. Grown by `realloc`,
+    /// The new ids as a checkpoint stores them. Grown by `realloc`,
     /// without the copy and peak of an array; owned here.
-    @usableFromInline var pendingIDs = RawColumn<CheckpointedID>()
+    @usableFromInline var pendingIDs = PendingIDs()
     /// The memory of a written delta's ids, for the next delta (`reuse`).
-    var spareIDs = RawColumn<CheckpointedID>()
+    var spareIDs = PendingIDs()
     @usableFromInline var pendingVisitorPairs = RawColumn<PairKey>()
     @usableFromInline var pendingOperatorPairs = RawColumn<PairKey>()
     /// The sites with events since the last checkpoint, in the order they
@@ -325,7 +325,7 @@ public final class ActivityState {
         let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
         if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(key, fingerprint: fingerprint) { return false }
         guard uuids.insert(key, hash: hash) else { return false }
-        if tracksChanges { pendingIDs.append(CheckpointedID(offset: offset, fingerprint: fingerprint)) }
+        if tracksChanges { pendingIDs.append(fingerprint: fingerprint, offset: offset) }
         return true
     }
 
@@ -400,7 +400,7 @@ public final class ActivityState {
         let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
         if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(otherID: id, fingerprint: fingerprint) { return false }
         guard otherIDs.intern(id, hash: hash).inserted else { return false }
-        if tracksChanges { pendingIDs.append(CheckpointedID(offset: offset, fingerprint: fingerprint)) }
+        if tracksChanges { pendingIDs.append(fingerprint: fingerprint, offset: offset) }
         return true
     }
 
@@ -410,8 +410,8 @@ public final class ActivityState {
     public var siteCount: Int { activity.count }
 }
 
-/// A new UUID id as a checkpoint stores it: its fingerprint and the input
-/// offset of its line (see `CheckpointedIDs`).
+/// A checkpointed id as `CheckpointedIDs` keeps those it inserts one by
+/// one: its fingerprint and the input offset of its line.
 @usableFromInline
 struct CheckpointedID: BitwiseCopyable {
     @usableFromInline var offset: UInt64
