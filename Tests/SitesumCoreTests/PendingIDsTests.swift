@@ -24,48 +24,80 @@ import Testing
     func list(_ offsets: [UInt64]) -> PendingIDs {
         var list = PendingIDs()
         for (index, offset) in offsets.enumerated() {
-            list.append(fingerprint: UInt32(truncatingIfNeeded: index &* 0x9E37_79B9), offset: offset)
+            list.append(fingerprint: Self.fingerprint(index), offset: offset)
         }
         return list
     }
 
-    func readBack(_ list: PendingIDs) -> [UInt64] {
-        var reader = list.offsets
-        return (0..<list.count).map { _ in reader.next() }
+    static func fingerprint(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: index &* 0x9E37_79B9) }
+
+    /// The offsets `list.store` stores, read back as deltas, with
+    /// `fingerprints` checked on the way: over the whole list, or in two
+    /// calls split at each index in `splits`, the second going on from where
+    /// the first ended.
+    func readBack(_ list: PendingIDs, splittingAt split: Int? = nil) throws -> [UInt64] {
+        var position = PendingIDs.Position()
+        var offsets: [UInt64] = []
+        let cuts = [0] + (split.map { [$0] } ?? []) + [list.count]
+        for (start, end) in zip(cuts, cuts.dropFirst()) {
+            let range = start..<end
+            var fingerprints = [UInt8](repeating: 0, count: range.count * 4)
+            var deltas = [UInt8](repeating: 0, count: ByteWriter.deltasRoom(count: range.count))
+            let stored = fingerprints.withUnsafeMutableBytes { fingerprints in
+                deltas.withUnsafeMutableBufferPointer {
+                    list.store(range, from: &position, fingerprints: fingerprints.baseAddress!, offsets: $0.baseAddress!)
+                }
+            }
+            try deltas[..<stored].withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                try reader.readDeltas(count: range.count) { offsets.append($0) }
+                #expect(reader.isAtEnd)
+            }
+            fingerprints.withUnsafeBytes { raw in
+                for (index, id) in range.enumerated() {
+                    #expect(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) == Self.fingerprint(id))
+                }
+            }
+        }
+        return offsets
     }
 
-    @Test func offsetsReadBackExactly() {
+    @Test func offsetsReadBackExactly() throws {
         var ids = list(Self.offsets)
         defer { ids.deallocate() }
         #expect(ids.count == Self.offsets.count)
-        #expect(readBack(ids) == Self.offsets)
+        #expect(try readBack(ids) == Self.offsets)
+        // Stored in two parts, split anywhere, far offsets on either side.
+        for split in 1..<Self.offsets.count {
+            #expect(try readBack(ids, splittingAt: split) == Self.offsets)
+        }
         // Only the offsets the low halves cannot give are kept whole: the
         // first (past 4 GiB), the steps of 2^32 and more, and the step back.
         #expect(ids.farOffsets.map(\.index) == [0, 4, 6, 8, 9, 11])
         for (index, word) in ids.words.enumerated() {
-            #expect(word >> 32 == UInt64(UInt32(truncatingIfNeeded: index &* 0x9E37_79B9)))
+            #expect(word >> 32 == UInt64(Self.fingerprint(index)))
             #expect(word & 0xFFFF_FFFF == Self.offsets[index] & 0xFFFF_FFFF)
         }
     }
 
-    @Test func offsetsWithinTheFirst4GiBNeedNothingMore() {
+    @Test func offsetsWithinTheFirst4GiBNeedNothingMore() throws {
         let offsets: [UInt64] = [0, 3, 200, 201, 70_000, Self.gib4 - 1]
         var ids = list(offsets)
         defer { ids.deallocate() }
-        #expect(readBack(ids) == offsets)
+        #expect(try readBack(ids) == offsets)
         #expect(ids.farOffsets.isEmpty)
     }
 
     /// An emptied list starts again from offset 0, keeping its memory.
-    @Test func anEmptiedListStartsOver() {
+    @Test func anEmptiedListStartsOver() throws {
         var ids = list(Self.offsets)
         defer { ids.deallocate() }
         let room = ids.capacityBytes
         ids.removeAll()
         #expect(ids.count == 0 && ids.farOffsets.isEmpty && ids.capacityBytes == room)
-        ids.append(fingerprint: 1, offset: 40)
-        ids.append(fingerprint: 2, offset: 90)
-        #expect(readBack(ids) == [40, 90])
+        ids.append(fingerprint: Self.fingerprint(0), offset: 40)
+        ids.append(fingerprint: Self.fingerprint(1), offset: 90)
+        #expect(try readBack(ids) == [40, 90])
         #expect(ids.farOffsets.isEmpty)
     }
 
@@ -95,7 +127,7 @@ import Testing
             var writer = ByteWriter()
             writer.write(ActivityState.RecordTag.ids.rawValue)
             writer.write(UInt32(range.count))
-            for index in range { writer.write(UInt32(truncatingIfNeeded: index &* 0x9E37_79B9)) }
+            for index in range { writer.write(Self.fingerprint(index)) }
             writer.writeDeltas(count: range.count) { offsets[range.lowerBound + $0] }
             expected.append(writer.bytes)
         }

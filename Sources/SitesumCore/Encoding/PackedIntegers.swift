@@ -145,9 +145,9 @@ extension ByteWriter {
     }
 
     /// Stores what `writeDeltas(count:_:)` writes at `out`, which has room for
-    /// `deltasRoom(count:)` bytes; returns how many it took. For records
-    /// built in place (`ActivityState.writeIDs`). Asks `value` for each
-    /// index once, in order from 0, so that it may read values as a stream.
+    /// `deltasRoom(count:)` bytes; returns how many it took. (The ids of a
+    /// checkpoint store the same form from their own words:
+    /// `PendingIDs.store`.)
     @inlinable
     static func storeDeltas(count: Int, _ value: (Int) -> UInt64, at out: UnsafeMutablePointer<UInt8>) -> Int {
         guard count > 0 else { return 0 }
@@ -156,11 +156,19 @@ extension ByteWriter {
         var position = 8
         for index in 1..<count {
             let current = value(index)
-            let step = Int64(bitPattern: current &- previous)
-            position &+= storeVarint(UInt64(bitPattern: (step &<< 1) ^ (step &>> 63)), at: out + position)
+            position &+= storeStep(current &- previous, at: out + position)
             previous = current
         }
         return position
+    }
+
+    /// Stores the step from one value of a run of deltas to the next (the
+    /// difference, wrapping) as its zigzag varint at `out`, which has room
+    /// for ten bytes; returns how many it took.
+    @inlinable @inline(__always)
+    static func storeStep(_ difference: UInt64, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        let step = Int64(bitPattern: difference)
+        return storeVarint(UInt64(bitPattern: (step &<< 1) ^ (step &>> 63)), at: out)
     }
 
     /// Stores `value` as a LEB128 varint at `out`, which has room for ten

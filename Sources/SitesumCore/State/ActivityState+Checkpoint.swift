@@ -396,25 +396,19 @@ extension ActivityState {
     /// about `recordBytes` long.
     static func writeIDs(_ ids: PendingIDs, _ emit: ([UInt8]) throws -> Void) throws {
         let perRecord = recordBytes / 8
-        var offsets = ids.offsets
+        var position = PendingIDs.Position()
         for start in stride(from: 0, to: ids.count, by: perRecord) {
             let range = start..<min(ids.count, start + perRecord)
             // Built in place: the fingerprints, then the offsets' deltas
-            // (`ByteWriter.storeDeltas`, which asks for the offsets in
-            // order, as `offsets` reads them), in room for the longest deltas.
-            let record = ids.words.withUnsafeElements(range) { words in
-                [UInt8](unsafeUninitializedCapacity: 5 + words.count * 4 + ByteWriter.deltasRoom(count: words.count)) { out, initialized in
-                    let raw = UnsafeMutableRawPointer(out.baseAddress!)
-                    raw.storeBytes(of: RecordTag.ids.rawValue, as: UInt8.self)
-                    raw.storeBytes(of: UInt32(words.count).littleEndian, toByteOffset: 1, as: UInt32.self)
-                    for (index, word) in words.enumerated() {
-                        let fingerprint = UInt32(truncatingIfNeeded: word &>> 32)
-                        raw.storeBytes(of: fingerprint.littleEndian, toByteOffset: 5 &+ index &* 4, as: UInt32.self)
-                    }
-                    let fingerprintsEnd = 5 + words.count * 4
-                    initialized = fingerprintsEnd + ByteWriter.storeDeltas(count: words.count, { _ in offsets.next() },
-                                                                           at: out.baseAddress! + fingerprintsEnd)
-                }
+            // (`PendingIDs.store`), in room for the longest deltas.
+            let record = [UInt8](unsafeUninitializedCapacity: 5 + range.count * 4 + ByteWriter.deltasRoom(count: range.count)) {
+                out, initialized in
+                let raw = UnsafeMutableRawPointer(out.baseAddress!)
+                raw.storeBytes(of: RecordTag.ids.rawValue, as: UInt8.self)
+                raw.storeBytes(of: UInt32(range.count).littleEndian, toByteOffset: 1, as: UInt32.self)
+                let fingerprintsEnd = 5 + range.count * 4
+                initialized = fingerprintsEnd + ids.store(range, from: &position, fingerprints: raw + 5,
+                                                          offsets: out.baseAddress! + fingerprintsEnd)
             }
             try emit(record)
         }

@@ -72,35 +72,54 @@ struct PendingIDs {
         self = PendingIDs()
     }
 
-    /// A reader of the ids' offsets, from the first on.
-    var offsets: OffsetReader { OffsetReader(self) }
+    /// Where `store` goes on from: the offset of the id before (0 before
+    /// the first), and the next far offset (its position in `farOffsets`).
+    struct Position {
+        var previous: UInt64 = 0
+        var nextFar = 0
+    }
 
-    /// Reads the offsets of a list in order, one per call of `next()`.
-    struct OffsetReader {
-        private let words: RawColumn<UInt64>
-        private let farOffsets: [FarOffset]
-        private var index = 0
-        private var previous: UInt64 = 0
-        /// The first far offset not yet reached (its position in `farOffsets`).
-        private var nextFar = 0
-
-        init(_ list: PendingIDs) {
-            words = list.words
-            farOffsets = list.farOffsets
-        }
-
-        /// The offset of the next id.
+    /// Stores the ids `range`, which starts where `position` is (at the
+    /// first id, or where the call before ended), as an id record holds
+    /// them (`ActivityState.writeIDs`): their fingerprints, little-endian
+    /// u32s, at `fingerprints`, and their offsets as
+    /// `ByteWriter.storeDeltas` stores them at `offsets`, which has room for
+    /// `ByteWriter.deltasRoom(count:)` bytes; returns how many of those it
+    /// took. The steps come from the words' low halves as they are, without
+    /// the whole offsets being added up and subtracted again; the far
+    /// offsets are looked at only where the next one is due.
+    func store(_ range: Range<Int>, from position: inout Position,
+               fingerprints: UnsafeMutableRawPointer, offsets: UnsafeMutablePointer<UInt8>) -> Int {
+        guard !range.isEmpty else { return 0 }
+        precondition(range.upperBound <= count, "storing ids past the list's end")
+        let words = self.words.base.unsafelyUnwrapped
+        var previous = position.previous
+        var nextFar = position.nextFar
+        var nextFarIndex = nextFar < farOffsets.count ? farOffsets[nextFar].index : .max
+        /// The step from the id before to the id at `index`, its
+        /// fingerprint stored.
         @inline(__always)
-        mutating func next() -> UInt64 {
-            let low = UInt32(truncatingIfNeeded: words[index])
-            var offset = previous &+ UInt64(low &- UInt32(truncatingIfNeeded: previous))
-            if nextFar < farOffsets.count && farOffsets[nextFar].index == index {
-                offset = farOffsets[nextFar].offset
+        func step(_ index: Int) -> UInt64 {
+            let word = words[index]
+            fingerprints.storeBytes(of: UInt32(truncatingIfNeeded: word &>> 32).littleEndian,
+                                    toByteOffset: (index &- range.lowerBound) &* 4, as: UInt32.self)
+            if index == nextFarIndex {
+                let step = farOffsets[nextFar].offset &- previous
                 nextFar += 1
+                nextFarIndex = nextFar < farOffsets.count ? farOffsets[nextFar].index : .max
+                return step
             }
-            previous = offset
-            index += 1
-            return offset
+            return UInt64(UInt32(truncatingIfNeeded: word) &- UInt32(truncatingIfNeeded: previous))
         }
+        previous &+= step(range.lowerBound)
+        UnsafeMutableRawPointer(offsets).storeBytes(of: previous.littleEndian, as: UInt64.self)
+        var stored = 8
+        for index in range.dropFirst() {
+            let step = step(index)
+            previous &+= step
+            stored &+= ByteWriter.storeStep(step, at: offsets + stored)
+        }
+        position = Position(previous: previous, nextFar: nextFar)
+        return stored
     }
 }
