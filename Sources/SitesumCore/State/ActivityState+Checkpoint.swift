@@ -392,7 +392,7 @@ extension ActivityState {
         }
     }
 
-    /// Records of new UUID ids (fingerprint and line offset), each at most
+    /// Records of the new ids (fingerprint and line offset), each at most
     /// about `recordBytes` long.
     static func writeIDs(_ ids: PendingIDs, _ emit: ([UInt8]) throws -> Void) throws {
         let perRecord = recordBytes / 8

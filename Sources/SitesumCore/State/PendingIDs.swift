@@ -14,8 +14,8 @@
 /// A run holds two of these lists, one filling while the other is written
 /// (`ActivityState.reuse`), each for half a save interval of ids: at the
 /// default interval 4 MB each, where an offset and a fingerprint side by
-/// side took 16 bytes with their padding, and the kernel zeroed twice
-/// that fresh memory for every run.
+/// side took 16 bytes with their padding, twice the fresh memory for the
+/// kernel to zero in every run.
 @usableFromInline
 struct PendingIDs {
     /// Per id, `fingerprint << 32 | offset & 0xFFFF_FFFF`.
