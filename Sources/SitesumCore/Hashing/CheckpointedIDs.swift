@@ -106,6 +106,14 @@ public final class CheckpointedIDs: @unchecked Sendable {
         PageMemory.deallocate(slots, byteCount: capacity * 8)
     }
 
+    /// The fingerprint of an id whose 64-bit hash is `hash` (`UUIDKey.hash64`
+    /// for a UUID, `ByteHash.hash` of the bytes for any other id): its high
+    /// half. Part of the checkpoint format, as those hashes are.
+    @inlinable @inline(__always)
+    static func fingerprint(ofHash hash: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: hash >> 32)
+    }
+
     @inlinable @inline(__always)
     func home(_ fingerprint: UInt32) -> Int {
         Int(truncatingIfNeeded: (UInt64(fingerprint) << 32).multipliedFullWidth(by: UInt64(truncatingIfNeeded: capacity)).high)

@@ -179,5 +179,5 @@ struct UUIDKey: FlatSetKey, Sendable {
     /// (see `CheckpointedIDs`): the high half of `hash64`. It is part of the
     /// checkpoint format, so `hash64` cannot change without a new format
     /// version (a test pins known values).
-    @inlinable var fingerprint: UInt32 { UInt32(truncatingIfNeeded: hash64 >> 32) }
+    @inlinable var fingerprint: UInt32 { CheckpointedIDs.fingerprint(ofHash: hash64) }
 }

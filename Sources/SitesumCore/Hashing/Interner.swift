@@ -121,7 +121,7 @@ struct Interner {
         arena.append(contentsOf: bytes)
         bounds.append(arena.count)
         slots[slot] = tag | UInt64(index + 1)
-        if count * 4 > slots.count * 3 { grow() }
+        if Self.isOverfull(names: count, slots: slots.count) { grow() }
         return UInt32(index)
     }
 
@@ -137,9 +137,14 @@ struct Interner {
         arena.reserveCapacity(bytes)
         bounds.reserveCapacity(names + 1)
         var capacity = slots.count
-        while names * 4 > capacity * 3 { capacity *= 2 }
+        while Self.isOverfull(names: names, slots: capacity) { capacity *= 2 }
         if capacity > slots.count { rehash(slotCount: capacity) }
     }
+
+    /// Whether `names` names fill `slots` slots past three quarters: the
+    /// load at which the table doubles.
+    @inlinable @inline(__always)
+    static func isOverfull(names: Int, slots: Int) -> Bool { names * 4 > slots * 3 }
 
     /// Moves every entry to a table of `capacity` slots (a power of two).
     private mutating func rehash(slotCount capacity: Int) {

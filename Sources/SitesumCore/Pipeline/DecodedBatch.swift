@@ -467,7 +467,7 @@ public struct DecodedLine: Sendable {
 
     /// The id's fingerprint (`ActivityState.fingerprint(ofID:)`), taken from
     /// the hash decoding computed (`idHash`) instead of hashing the id again.
-    @inlinable var fingerprint: UInt32 { UInt32(truncatingIfNeeded: idHash >> 32) }
+    @inlinable var fingerprint: UInt32 { CheckpointedIDs.fingerprint(ofHash: idHash) }
 
     @inlinable
     init(start: UInt64, end: UInt64, isTerminated: Bool) {

@@ -322,7 +322,7 @@ public final class ActivityState {
     /// checkpointed id has its tag.
     @inlinable @inline(__always)
     func claim(uuid key: UUIDKey, hash: UInt64, offset: UInt64, mayBeCheckpointed: Bool = true) -> Bool {
-        let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
+        let fingerprint = CheckpointedIDs.fingerprint(ofHash: hash)
         if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(key, fingerprint: fingerprint) { return false }
         guard uuids.insert(key, hash: hash) else { return false }
         if tracksChanges { pendingIDs.append(fingerprint: fingerprint, offset: offset) }
@@ -376,7 +376,7 @@ public final class ActivityState {
     /// version.
     static func fingerprint(ofID event: RawEvent) -> UInt32 {
         if let key = event.uuidKey { return key.fingerprint }
-        return UInt32(truncatingIfNeeded: ByteHash.hash(event.id) >> 32)
+        return CheckpointedIDs.fingerprint(ofHash: ByteHash.hash(event.id))
     }
 
     /// `body` of the event on the input line at `offset`, read again; nil
@@ -397,7 +397,7 @@ public final class ActivityState {
     /// checkpoint it resumed from). `mayBeCheckpointed` as for a UUID.
     @inlinable
     func claim(otherID id: UnsafeRawBufferPointer, hash: UInt64, offset: UInt64, mayBeCheckpointed: Bool = true) -> Bool {
-        let fingerprint = UInt32(truncatingIfNeeded: hash >> 32)
+        let fingerprint = CheckpointedIDs.fingerprint(ofHash: hash)
         if mayBeCheckpointed && checkpointedIDs != nil && isCheckpointed(otherID: id, fingerprint: fingerprint) { return false }
         guard otherIDs.intern(id, hash: hash).inserted else { return false }
         if tracksChanges { pendingIDs.append(fingerprint: fingerprint, offset: offset) }

@@ -99,7 +99,7 @@ struct PendingIDs {
         /// The step from the id before to the id at `index`, its
         /// fingerprint stored.
         @inline(__always)
-        func step(_ index: Int) -> UInt64 {
+        func stepTo(_ index: Int) -> UInt64 {
             let word = words[index]
             fingerprints.storeBytes(of: UInt32(truncatingIfNeeded: word &>> 32).littleEndian,
                                     toByteOffset: (index &- range.lowerBound) &* 4, as: UInt32.self)
@@ -111,11 +111,11 @@ struct PendingIDs {
             }
             return UInt64(UInt32(truncatingIfNeeded: word) &- UInt32(truncatingIfNeeded: previous))
         }
-        previous &+= step(range.lowerBound)
+        previous &+= stepTo(range.lowerBound)
         UnsafeMutableRawPointer(offsets).storeBytes(of: previous.littleEndian, as: UInt64.self)
         var stored = 8
         for index in range.dropFirst() {
-            let step = step(index)
+            let step = stepTo(index)
             previous &+= step
             stored &+= ByteWriter.storeStep(step, at: offsets + stored)
         }
