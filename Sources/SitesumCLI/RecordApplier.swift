@@ -73,10 +73,17 @@ final class RecordApplier {
 
     /// Waits until every record is applied and ends the loading; throws what
     /// applying a record (or ending the loading) threw.
+    ///
+    /// The id table is laid out as soon as both lanes are done, while the
+    /// workers of the other records may still be applying theirs: the
+    /// loading of the sites' columns usually ends last, and the caller (which
+    /// lays out half of the table) would otherwise wait for it with nothing
+    /// to do.
     func finish() throws {
+        try laneOne.finish()
+        try state.finishLoadingCheckpointedIDs()
         try others.finish()
         try people.finish()
-        try laneOne.finish()
         try state.finishLoadingCheckpoint()
     }
 

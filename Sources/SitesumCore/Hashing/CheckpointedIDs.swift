@@ -30,15 +30,15 @@ import SitesumPrefetch
 /// load factor the table is sized for, a region has room for all of its
 /// entries. Two threads may add at once, each on its own lane: lane 0 fills
 /// the first half of each region, lane 1 the second, each with its own
-/// staging positions. `finishLoading` then takes the regions one at a time, from the
-/// last (on two threads, a half of the table each): moves a region's staged
+/// staging positions. `finishLoading` then takes the regions one at a time
+/// (on both cores, in pieces of consecutive regions): moves a region's staged
 /// entries (lane 0's, then lane 1's) out to a scratch buffer, sorts them by
 /// home with a counting sort and writes each where linear probing puts keys
 /// inserted in that order, all in cache and without probing. Entries that
 /// would pass their region's end, and the rare ones that did not fit their
 /// half of a region or whose offset is too large for the compact form, are
 /// inserted the ordinary way at the end. The result is a table like any
-/// other; no memory beyond it and one region's scratch is needed.
+/// other; no memory beyond it and one region's scratch per thread is needed.
 public final class CheckpointedIDs: @unchecked Sendable {
     // @unchecked: loaded by at most two threads, each adding only on its own
     // lane (which writes only its own half of each region and its own
@@ -233,32 +233,31 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// more entries than the table's limit (see `add`); the table stays
     /// unusable.
     ///
-    /// The regions are laid out on two threads, the upper half of the table
-    /// on one and the lower half on the other, each from its last region to
-    /// its first, so that a probe running past a region's end meets one
-    /// already laid out. A probe that would leave its half (into the other,
-    /// or around the table's end onto the first region) stops: that entry
-    /// waits with the leftovers.
+    /// The regions are laid out in pieces of consecutive regions, which the
+    /// threads of `ParallelWork` take as they come free: each region's
+    /// entries stay in its own slots, so the regions are independent. (In
+    /// two fixed halves, the thread whose half shared its core with another
+    /// of the resume's threads ended well after the other.) The leftovers are
+    /// inserted in the pieces' order, so the table is the same however the
+    /// threads' timing went.
     func finishLoading() -> Bool {
         guard !isLoaded else { return true }
         guard count <= limit else { return false }
         let regions = 1 << regionBits
-        let halves = regions > 1 ? [0..<regions / 2, regions / 2..<regions] : [0..<regions]
-        let shared = UncheckedHalves(table: self, halves: halves)
-        ParallelWork.perform(iterations: halves.count, role: "layout") { half in
+        let perPiece = max(1, regions / Self.layoutPieces)
+        let pieces = stride(from: 0, to: regions, by: perPiece).map { $0..<min(regions, $0 + perPiece) }
+        let most = (0..<regions).reduce(0) { max($0, stagedCount($1, lane: 0) + stagedCount($1, lane: 1)) }
+        let widest = (0..<regions).reduce(0) { max($0, regionStarts[$1 + 1] - regionStarts[$1]) }
+        let shared = UncheckedPieces(table: self, pieces: pieces)
+        ParallelWork.perform(iterations: pieces.count, role: "layout", scratch: { Scratch(entries: most, slots: widest) }) {
+            piece, scratch in
             let table = shared.table
-            let regions = shared.halves[half]
-            let end = table.regionStarts[regions.upperBound]
-            let most = regions.reduce(0) { max($0, table.stagedCount($1, lane: 0) + table.stagedCount($1, lane: 1)) }
-            let widest = regions.reduce(0) { max($0, table.regionStarts[$1 + 1] - table.regionStarts[$1]) }
-            var scratch = Scratch(entries: most, slots: widest)
-            defer { scratch.deallocate() }
             var leftovers: [CheckpointedID] = []
-            for region in regions.reversed() {
+            for region in shared.pieces[piece] {
                 table.layOut(region, low: table.stagedCount(region, lane: 0), high: table.stagedCount(region, lane: 1),
-                             end: end, scratch: &scratch, leftovers: &leftovers)
+                             scratch: scratch, leftovers: &leftovers)
             }
-            shared.leftovers[half] = leftovers
+            shared.leftovers[piece] = leftovers
         }
         isLoaded = true
         let leftovers = lanes[0].leftovers + lanes[1].leftovers + shared.allLeftovers
@@ -268,10 +267,15 @@ public final class CheckpointedIDs: @unchecked Sendable {
         return true
     }
 
+    /// About how many pieces `finishLoading` cuts the regions into: enough
+    /// that the threads end close together, few enough that taking a piece
+    /// costs nothing beside laying it out.
+    static let layoutPieces = 64
+
     /// Room for laying out one region (`layOut`): its staged entries twice
     /// (as staged, and sorted), their keys twice (the same orders), and a
-    /// counter per slot.
-    private struct Scratch {
+    /// counter per slot. One for each thread of `finishLoading`.
+    private final class Scratch {
         let staged: UnsafeMutablePointer<UInt64>
         let sorted: UnsafeMutablePointer<UInt64>
         let keys: UnsafeMutablePointer<Int32>
@@ -286,7 +290,7 @@ public final class CheckpointedIDs: @unchecked Sendable {
             starts = .allocate(capacity: slots + 2)
         }
 
-        func deallocate() {
+        deinit {
             staged.deallocate()
             sorted.deallocate()
             keys.deallocate()
@@ -301,13 +305,13 @@ public final class CheckpointedIDs: @unchecked Sendable {
     /// the region, all in cache) and puts each where linear probing puts keys
     /// inserted in that order, at its home or just after the one before; no
     /// probing, so no branch mispredicted on every slot. An entry that would
-    /// pass the region's end (or `end`, the end of this thread's half) waits
-    /// in `leftovers`, to be inserted the ordinary way.
-    private func layOut(_ region: Int, low: Int, high: Int, end: Int, scratch: inout Scratch, leftovers: inout [CheckpointedID]) {
+    /// pass the region's end waits in `leftovers`, to be inserted the
+    /// ordinary way.
+    private func layOut(_ region: Int, low: Int, high: Int, scratch: Scratch, leftovers: inout [CheckpointedID]) {
         let count = low + high
         guard count > 0 else { return }
         let start = regionStarts[region]
-        let regionEnd = min(regionStarts[region + 1], end)
+        let regionEnd = regionStarts[region + 1]
         let width = regionStarts[region + 1] - start
         let staged = scratch.staged, sorted = scratch.sorted, starts = scratch.starts
         let keys = scratch.keys, sortedKeys = scratch.sortedKeys
@@ -406,25 +410,25 @@ public final class CheckpointedIDs: @unchecked Sendable {
     }
 }
 
-/// What the two threads of `CheckpointedIDs.finishLoading` share: each lays
-/// out only the regions of its own half of the table (the lanes' staging
-/// positions are only read) and writes only its own element of `leftovers`
-/// (memory of its own, not an array both would mutate), so nothing is
-/// written by both.
-private final class UncheckedHalves: @unchecked Sendable {
+/// What the threads of `CheckpointedIDs.finishLoading` share: a piece is
+/// taken by one thread, which lays out only that piece's regions (the lanes'
+/// staging positions are only read) and writes only the piece's element of
+/// `leftovers` (memory of its own, not an array the threads would mutate),
+/// so nothing is written by two.
+private final class UncheckedPieces: @unchecked Sendable {
     let table: CheckpointedIDs
-    let halves: [Range<Int>]
+    let pieces: [Range<Int>]
     let leftovers: UnsafeMutablePointer<[CheckpointedID]>
 
-    init(table: CheckpointedIDs, halves: [Range<Int>]) {
+    init(table: CheckpointedIDs, pieces: [Range<Int>]) {
         self.table = table
-        self.halves = halves
-        leftovers = .allocate(capacity: halves.count)
-        leftovers.initialize(repeating: [], count: halves.count)
+        self.pieces = pieces
+        leftovers = .allocate(capacity: pieces.count)
+        leftovers.initialize(repeating: [], count: pieces.count)
     }
 
-    deinit { leftovers.deinitialize(count: halves.count).deallocate() }
+    deinit { leftovers.deinitialize(count: pieces.count).deallocate() }
 
-    /// Every half's leftovers, in the halves' order.
-    var allLeftovers: [CheckpointedID] { (0..<halves.count).flatMap { leftovers[$0] } }
+    /// Every piece's leftovers, in the pieces' order.
+    var allLeftovers: [CheckpointedID] { (0..<pieces.count).flatMap { leftovers[$0] } }
 }

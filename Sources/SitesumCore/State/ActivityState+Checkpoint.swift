@@ -275,6 +275,15 @@ extension ActivityState {
         }
         loading = LoadingCounts()
         loadedLargestOperator = -1
+        try finishLoadingCheckpointedIDs()
+    }
+
+    /// Lays out the checkpointed ids' table (`CheckpointedIDs.finishLoading`)
+    /// once every id record is applied, which may be before the other records
+    /// are: it touches nothing else. `finishLoadingCheckpoint` does it too,
+    /// when it was not done before. Throws when the records held more ids
+    /// than the checkpoint counted events.
+    public func finishLoadingCheckpointedIDs() throws(DecodingError) {
         guard checkpointedIDs?.finishLoading() ?? true else {
             throw DecodingError("more ids than the checkpoint counted events")
         }
