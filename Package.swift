@@ -43,9 +43,10 @@ let package = Package(
     targets: [
         // Domain: event decoder, activity state, summary. No I/O.
         .target(name: "SitesumCore", dependencies: ["SitesumPrefetch"], swiftSettings: hotPath + vectorInstructions),
-        // The processor's prefetch instruction, which the standard library does
-        // not offer: one function, in a target of its own because it is written
-        // against the compiler's `Builtin` module (`-parse-stdlib`).
+        // The processor's prefetch instruction, and a compare-and-swap on a given
+        // address, which the standard library does not offer: in a target of its
+        // own because they are written against the compiler's `Builtin` module
+        // (`-parse-stdlib`).
         .target(name: "SitesumPrefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
         // I/O: system-call wrappers, line reader, checkpoint store. No domain rules.
         .target(name: "SitesumStore", swiftSettings: hotPath + vectorInstructions),

@@ -25,3 +25,20 @@ public func prefetchLineAndNext(_ address: UnsafeRawPointer) {
     prefetch(address)
     prefetch(address + 64)
 }
+
+/// Has the kernel provide the page holding `address` for writing, the way
+/// a store to it would, without changing the memory: a compare-and-swap of
+/// the word there from zero to zero (`lock cmpxchg` on x86-64), which leaves
+/// whatever another thread stored there (it fails, or swaps zero for zero),
+/// but faults the page in as a write does. Unlike asking the kernel to
+/// populate a range (`madvise(MADV_POPULATE_WRITE)`), a fault does not hold
+/// the process's memory-map lock, so the process's other threads can map and
+/// unmap memory meanwhile. `address` must be 8-byte aligned.
+///
+/// Here for the same reason as `prefetch`: the standard library's
+/// `Synchronization` module has atomics only as values of their own, not
+/// on a given address, and this needs the compiler's `Builtin` module.
+@inlinable @inline(__always)
+public func touchForWriting(_ address: UnsafeMutableRawPointer) {
+    _ = Builtin.cmpxchg_monotonic_monotonic_Int64(address._rawValue, Int64(0)._value, Int64(0)._value)
+}

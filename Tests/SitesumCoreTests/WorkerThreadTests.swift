@@ -134,4 +134,60 @@ import SitesumGenerator
         #expect(memory.load(fromByteOffset: byteCount - 8, as: UInt64.self) == 0)
         #expect(PageMemory.populateInBackground(memory, byteCount: PageMemory.threshold - 1) == nil)
     }
+
+    /// The thread that provides a table's pages touches them for writing: the
+    /// kernel gives the table real pages (resident in its mapping, where a
+    /// read would only map the shared zero page), and words other threads
+    /// store before and while it runs keep their values. The stores are at
+    /// the start of pages, the very words it touches.
+    @Test func providingPagesKeepsWhatIsStoredAndMakesThemResident() throws {
+        let byteCount = 16 << 20
+        let memory = PageMemory.allocateZeroed(byteCount: byteCount)
+        defer { PageMemory.deallocate(memory, byteCount: byteCount) }
+        let words = memory.bindMemory(to: UInt64.self, capacity: byteCount / 8)
+        let perPage = 4096 / 8
+        func value(_ index: Int) -> UInt64 { UInt64(index) | 1 << 63 }
+        // Before: every other page's first word; while it runs: the others'.
+        for index in stride(from: 0, to: byteCount / 8, by: 2 * perPage) { words[index] = value(index) }
+        let populating = try #require(PageMemory.populateInBackground(memory, byteCount: byteCount))
+        for index in stride(from: perPage, to: byteCount / 8, by: 2 * perPage) { words[index] = value(index) }
+        populating.join()
+        for index in stride(from: 0, to: byteCount / 8, by: perPage) {
+            #expect(words[index] == value(index))
+            #expect(words[index + 1] == 0)
+        }
+        #if os(Linux)
+        // A table no one writes: Rss counts real pages only, not the zero
+        // page a read maps, so only touches for writing make it grow by the
+        // table. (The kernel may have merged the table's mapping with a
+        // neighbour: what counts is the growth.)
+        let fresh = PageMemory.allocateZeroed(byteCount: byteCount)
+        defer { PageMemory.deallocate(fresh, byteCount: byteCount) }
+        let before = try Self.residentBytes(of: fresh)
+        try #require(PageMemory.populateInBackground(fresh, byteCount: byteCount)).join()
+        #expect(try Self.residentBytes(of: fresh) - before >= byteCount)
+        #endif
+    }
+
+    #if os(Linux)
+    /// The resident bytes (`Rss` in `/proc/self/smaps`) of the mapping that holds `address`.
+    static func residentBytes(of address: UnsafeMutableRawPointer) throws -> Int {
+        let target = UInt(bitPattern: address)
+        var inMapping = false
+        // Read to the end: a file of /proc reports no size to read up to.
+        let smaps = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps")).readToEnd() ?? Data()
+        for line in String(decoding: smaps, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                inMapping = bounds.count == 2 && bounds[0] <= target && target < bounds[1]
+            } else if inMapping, fields.first == "Rss:", fields.count >= 2, let kilobytes = Int(fields[1]) {
+                return kilobytes * 1024
+            }
+        }
+        throw SmapsError()
+    }
+
+    struct SmapsError: Error {}
+    #endif
 }

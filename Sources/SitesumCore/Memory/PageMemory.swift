@@ -1,3 +1,4 @@
+import SitesumPrefetch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,11 +40,16 @@ enum PageMemory {
     /// (zeroing, and on a virtual machine the host backing the memory) off the
     /// thread that fills the table.
     ///
-    /// The pages are asked for a few megabytes per call: `madvise` holds the
-    /// process's memory-map lock for as long as one call lasts, and every
+    /// The thread touches each page for writing (`touchForWriting`: a
+    /// compare-and-swap that leaves what the table's own writers stored), so
+    /// that the kernel provides it in a page fault. It used to ask with
+    /// `madvise(MADV_POPULATE_WRITE)`, a few megabytes a call, but that holds
+    /// the process's memory-map lock for as long as a call lasts, and every
     /// other thread that maps or unmaps memory meanwhile (any large `malloc`
-    /// or `free`) waits for it. In one call for a whole table, a resume of 10M
-    /// lines stood still for a quarter of a second while the table was populated.
+    /// or `free`, a column growing) waits for it, and their page faults
+    /// behind them: a trace of a 10M-line resume's thread counted tens of
+    /// milliseconds so blocked in `mmap` and in page faults. A page fault
+    /// takes only the lock of its own mapping (Linux 6.4 and later).
     /// Join the returned thread (`sitesum-pages`) before unmapping. Nil for a
     /// small table, or where the system refuses a thread: the pages then
     /// come as they are written.
@@ -53,17 +59,11 @@ enum PageMemory {
         let address = UInt(bitPattern: memory)
         let length = rounded(byteCount)
         return WorkerThread.startIfPossible(role: "pages") {
-            for start in stride(from: 0, to: length, by: populateStep) {
-                // MADV_POPULATE_WRITE (Linux 5.14); on older kernels it fails and
-                // the pages come as they are written, as without it.
-                guard madvise(UnsafeMutableRawPointer(bitPattern: address + UInt(start)),
-                              min(populateStep, length - start), 23) == 0 else { return }
+            for start in stride(from: 0, to: length, by: 4096) {
+                touchForWriting(UnsafeMutableRawPointer(bitPattern: address + UInt(start))!)
             }
         }
     }
-
-    /// Bytes populated per `madvise` call: two huge pages.
-    static let populateStep = 2 * threshold
 
     /// Returns what `allocateZeroed(byteCount:)` gave.
     @usableFromInline
