@@ -77,7 +77,7 @@ final class RecordApplier {
     /// The id table is laid out as soon as both lanes are done, while the
     /// workers of the other records may still be applying theirs: the
     /// loading of the sites' columns usually ends last, and the caller (which
-    /// lays out half of the table) would otherwise wait for it with nothing
+    /// lays out part of the table) would otherwise wait for it with nothing
     /// to do.
     func finish() throws {
         try laneOne.finish()
