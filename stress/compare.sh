@@ -53,11 +53,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# -eq 2 ] || { echo "compare.sh: needs two binaries, BASELINE and CANDIDATE (see --help)" >&2; exit 64; }
-baseline=$(realpath "$1")
-candidate=$(realpath "$2")
-for bin in "$baseline" "$candidate"; do
-    [ -x "$bin" ] || { echo "compare.sh: $bin is not an executable" >&2; exit 66; }
-done
+baseline=$(realpath "$(from_caller "$1")")
+candidate=$(realpath "$(from_caller "$2")")
+executables_or_exit "$baseline" "$candidate"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sitesum-compare.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -16,10 +16,34 @@ fi
 # `set -e` ended without a word.)
 release_build() { quiet_build "the release build" swift build -c release; }
 
+# The directory the script was started in: the `cd` to the repository's
+# root before this file is sourced left it in OLDPWD. A BINARY path the
+# caller gives is the caller's, relative to it (`from_caller PATH`).
+caller_dir=${OLDPWD:-$PWD}
+from_caller() {
+    case $1 in
+        /*) printf '%s\n' "$1" ;;
+        *) printf '%s\n' "$caller_dir/$1" ;;
+    esac
+}
+
+# executables_or_exit PATH...: exits 66, naming the first PATH that is not
+# an executable, if there is one.
+executables_or_exit() {
+    local path
+    for path in "$@"; do
+        [ -x "$path" ] || { echo "$(basename "$0"): $path is not an executable" >&2; exit 66; }
+    done
+}
+
 # binaries_or_release_build "$@": the BINARY paths a script was given, in
-# the array binaries; given none, the release build's sitesum, built now.
+# the array binaries (relative ones taken from the caller's directory); given
+# none, the release build's sitesum, built now.
 binaries_or_release_build() {
-    binaries=("$@")
+    local path
+    binaries=()
+    for path in "$@"; do binaries+=("$(from_caller "$path")"); done
+    executables_or_exit "${binaries[@]}"
     if [ ${#binaries[@]} -eq 0 ]; then
         release_build
         binaries=("$PWD/.build/release/sitesum")
@@ -169,7 +193,7 @@ parse_run_options() {
             --lines) lines=$2; shift 2 ;;
             --seed) seed=$2; shift 2 ;;
             --top) top=$2; shift 2 ;;
-            --binary) bin=$2; shift 2 ;;
+            --binary) bin=$(from_caller "$2"); shift 2 ;;
             --save-interval) interval=$2; shift 2 ;;
             --resume) resume=1; shift ;;
             -h|--help) print_help; exit 0 ;;
@@ -187,6 +211,7 @@ settle_run_options() {
         release_build
         bin=$PWD/.build/release/sitesum
     fi
+    executables_or_exit "$bin"
     configuration=--no-checkpoint
     [ -z "$interval" ] || configuration="--save-interval $interval"
     [ -z "$resume" ] || configuration="--resume (from a checkpoint of the first 90%)"
